@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""generate.py: sample text in Python from a SavedModel that rnnlab (Java) exported.
+
+    python generate.py runs/hello/saved_model --prompt "hello" --length 40 --temperature 0.5
+
+It uses the model's `step` signature (one character in, next-character probabilities and the new
+recurrent state out), so each character costs one cell step rather than a whole window:
+
+    state = 0                       # zero state = start of text
+    for c in prompt: p, state = step(c, state)
+    repeat N times:  c ~ softmax(log(p + 1e-9) / T)   (T = 0: argmax)
+                     p, state = step(c, state)
+
+The vocabulary comes from the SavedModel's assets/vocab.json, the state size from assets/spec.json.
+Prints the prompt followed by the continuation. User errors print one line and exit with 2.
+"""
+import argparse
+import json
+import os
+import sys
+
+EPS = 1e-9  # keeps log(p) finite for characters the model gives probability 0
+
+
+class UserError(Exception):
+    pass
+
+
+def read_json(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise UserError("%s is missing: not an rnnlab SavedModel?" % path)
+
+
+def load_vocab(model_dir):
+    vocab = read_json(os.path.join(model_dir, "assets", "vocab.json"))
+    if vocab.get("format") != "rnnlab-vocab" or vocab.get("version") != 1:
+        raise UserError("assets/vocab.json is not rnnlab-vocab version 1")
+    return vocab["chars"]
+
+
+def state_size(spec):
+    """layers x (h, c for LSTM | h for SimpleRNN) x units, laid out layer by layer."""
+    per_layer = {"lstm": 2, "simple_rnn": 1}[spec["cell"]]
+    return spec["layers"] * per_layer * spec["units"]
+
+
+def sample(p, temperature, rng):
+    import numpy as np
+
+    if temperature == 0:
+        return int(np.argmax(p))
+    logits = np.log(p.astype(np.float64) + EPS) / temperature
+    q = np.exp(logits - logits.max())
+    return int(rng.choice(len(q), p=q / q.sum()))
+
+
+def generate(model_dir, prompt, length, temperature=1.0, seed=None):
+    """Returns prompt + `length` generated characters. Checks everything it can before loading
+    TensorFlow, so a mistyped path or prompt fails in milliseconds."""
+    if temperature < 0:
+        raise UserError("--temperature must be >= 0 (0 = greedy), got %g" % temperature)
+    if length < 0:
+        raise UserError("--length must be >= 0, got %d" % length)
+    if not os.path.isfile(os.path.join(model_dir, "saved_model.pb")):
+        raise UserError("no SavedModel at %s (expected saved_model.pb there)" % model_dir)
+    if not prompt:
+        raise UserError("--prompt must not be empty: the model needs a character to start from")
+    chars = load_vocab(model_dir)
+    spec = read_json(os.path.join(model_dir, "assets", "spec.json"))
+    if spec.get("head") != "softmax":
+        raise UserError("%s is a %s model: it does not generate text" % (model_dir, spec.get("head")))
+    char_to_id = {c: i for i, c in enumerate(chars)}
+    for c in prompt:
+        if c not in char_to_id:
+            raise UserError("prompt character %r is not in the model's vocabulary (%d chars)"
+                            % (c, len(chars)))
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import numpy as np
+    import tensorflow as tf
+
+    step = tf.saved_model.load(model_dir).signatures["step"]
+    rng = np.random.default_rng(seed)
+    state = tf.zeros([1, state_size(spec)], tf.float32)
+
+    def feed(char_id):
+        out = step(char_ids=tf.constant([char_id], tf.int32), state=state)
+        return out["probabilities"].numpy()[0], out["state"]
+
+    for c in prompt:
+        p, state = feed(char_to_id[c])
+    generated = []
+    for _ in range(length):
+        next_id = sample(p, temperature, rng)
+        generated.append(chars[next_id])
+        p, state = feed(next_id)
+    return prompt + "".join(generated)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("path", help="rnnlab SavedModel directory (holds saved_model.pb)")
+    ap.add_argument("--prompt", required=True)
+    ap.add_argument("--length", type=int, default=200)
+    ap.add_argument("--temperature", type=float, default=1.0, help="0 = greedy (argmax)")
+    ap.add_argument("--seed", type=int, help="seed for sampling (default: unseeded)")
+    args = ap.parse_args(argv)
+    try:
+        text = generate(args.path, args.prompt, args.length, args.temperature, args.seed)
+    except UserError as e:
+        print("generate.py: error: %s" % e, file=sys.stderr)
+        return 2
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

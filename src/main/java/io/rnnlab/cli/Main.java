@@ -1,0 +1,74 @@
+package io.rnnlab.cli;
+
+import io.rnnlab.UserInputException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code rnnlab}: one subcommand per verb. Exit codes: 0 ok, 2 usage or input error (one line on
+ * stderr, no stack trace unless {@code --debug}), 1 runtime failure.
+ */
+@Command(
+    name = "rnnlab",
+    mixinStandardHelpOptions = true,
+    version = "rnnlab 0.1.0 (TensorFlow Java 1.1.0, TF 2.18 runtime)",
+    description = "Keras-identical SimpleRNN and LSTM character models on TensorFlow Java.",
+    subcommands = {TrainCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  public static final int OK = 0;
+  public static final int FAILURE = 1;
+  public static final int USAGE = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (train, generate, export, inspect, compare, experiment)");
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs a command line in this JVM (tests use this) and returns the exit code. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    boolean debug = java.util.Arrays.asList(args).contains("--debug");
+    String[] rest = java.util.Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setParameterExceptionHandler((ex, a) -> {
+      err.println("rnnlab: error: " + oneLine(ex.getMessage()) + " (see '"
+          + ex.getCommandLine().getCommandName() + " --help')");
+      if (debug) {
+        ex.printStackTrace(err);
+      }
+      return USAGE;
+    });
+    cli.setExecutionExceptionHandler((ex, c, parsed) -> {
+      if (ex instanceof UserInputException) {
+        err.println("rnnlab: error: " + oneLine(ex.getMessage()));
+        if (debug) {
+          ex.printStackTrace(err);
+        }
+        return USAGE;
+      }
+      err.println("rnnlab: failed: " + oneLine(describe(ex)) + (debug ? "" : " (--debug for details)"));
+      if (debug) {
+        ex.printStackTrace(err);
+      }
+      return FAILURE;
+    });
+    return cli.execute(rest);
+  }
+
+  static String describe(Throwable t) {
+    String m = t.getMessage();
+    return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+
+  static String oneLine(String s) {
+    return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+  }
+}

@@ -1,0 +1,201 @@
+package io.rnnlab.cli;
+
+import io.rnnlab.UserInputException;
+import io.rnnlab.data.Corpus;
+import io.rnnlab.data.CorpusSource;
+import io.rnnlab.data.DatasetCache;
+import io.rnnlab.data.SplitMode;
+import io.rnnlab.data.SumTask;
+import io.rnnlab.data.Vocabulary;
+import io.rnnlab.data.Windows;
+import io.rnnlab.interop.SavedModelExporter;
+import io.rnnlab.model.CellType;
+import io.rnnlab.model.LossOn;
+import io.rnnlab.model.ModelSpec;
+import io.rnnlab.runtime.Devices;
+import io.rnnlab.train.AdamConfig;
+import io.rnnlab.train.CharWindowData;
+import io.rnnlab.train.EpochResult;
+import io.rnnlab.train.Preset;
+import io.rnnlab.train.StopSignal;
+import io.rnnlab.train.SumTaskData;
+import io.rnnlab.train.TrainConfig;
+import io.rnnlab.train.TrainJob;
+import io.rnnlab.train.Trainer;
+import io.rnnlab.train.TrainingData;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code rnnlab train}: a preset, overridden by flags, trained into a run directory. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Train a SimpleRNN or LSTM model (Keras-identical graph) and export it.",
+        "Starts from a --preset; every flag overrides it."})
+final class TrainCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec cmd;
+
+  @Option(names = "--preset", description = "sum-rnn, sum-lstm, hello-rnn, hello-lstm, shakespeare-lstm256, shakespeare-2x512 (default: ${DEFAULT-VALUE})", defaultValue = "shakespeare-lstm256")
+  String preset;
+
+  @Option(names = "--data", paramLabel = "FILE", description = "any UTF-8 text file as the corpus")
+  Path data;
+
+  @Option(names = "--dataset", paramLabel = "NAME", description = "a named corpus downloaded once into the cache (tiny-shakespeare)")
+  String dataset;
+
+  @Option(names = "--corpus", paramLabel = "NAME", description = "a built-in corpus (hello)")
+  String corpus;
+
+  @Option(names = "--clean-newlines", description = "newlines to spaces, double spaces collapsed")
+  boolean cleanNewlines;
+
+  @Option(names = "--limit-chars", paramLabel = "N", description = "use only the first N characters")
+  Integer limitChars;
+
+  @Option(names = "--cell", description = "lstm or simple_rnn") String cell;
+  @Option(names = "--layers") Integer layers;
+  @Option(names = "--units") Integer units;
+  @Option(names = "--embedding-dim", description = "0 = one-hot input") Integer embeddingDim;
+  @Option(names = "--dropout") Double dropout;
+  @Option(names = "--seq-len") Integer seqLen;
+  @Option(names = "--step", description = "window stride") Integer step;
+  @Option(names = "--loss-on", description = "last (Keras return_sequences=False) or all") String lossOn;
+  @Option(names = "--samples", description = "sum task: number of sequences") Integer samples;
+
+  @Option(names = "--epochs") Integer epochs;
+  @Option(names = "--batch-size") Integer batchSize;
+  @Option(names = "--lr", description = "Adam learning rate") Double lr;
+  @Option(names = "--val-fraction") Double valFraction;
+  @Option(names = "--split", description = "contiguous (default: last part held out) or random") String split;
+  @Option(names = "--val-batches", description = "validation batches per epoch (0 = all)") Integer valBatches;
+  @Option(names = "--seed", defaultValue = "42") long seed;
+  @Option(names = "--max-steps", defaultValue = "0", description = "stop after N optimizer steps (0 = no limit)") long maxSteps;
+  @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N", description = "also checkpoint every N steps") int checkpointEvery;
+  @Option(names = "--keep-checkpoints", defaultValue = "3") int keepCheckpoints;
+  @Option(names = "--resume", description = "continue from the newest valid checkpoint in --out") boolean resume;
+  @Option(names = "--out", paramLabel = "DIR", description = "run directory (default runs/<preset>-<time>)") Path out;
+  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu") String device;
+  @Option(names = "--threads", defaultValue = "0", description = "TF intra-op threads (0 = all cores)") int threads;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter stdout = cmd.commandLine().getOut();
+    Preset p = Preset.named(preset);
+    Devices.Report devices = Devices.select(Devices.Choice.parse(device), threads);
+    stdout.println(devices.describe());
+
+    ModelSpec spec;
+    Vocabulary vocab = null;
+    TrainingData trainingData;
+    TrainConfig config = new TrainConfig(or(epochs, p.epochs()), or(batchSize, p.batchSize()),
+        AdamConfig.KERAS_DEFAULTS.withLearningRate(or(lr, p.learningRate())), seed, maxSteps,
+        checkpointEvery, keepCheckpoints, or(valBatches, p.validationBatches()));
+    double fraction = or(valFraction, p.validationFraction());
+    CellType cellType = cell != null ? CellType.parse(cell) : p.cell();
+    int seq = or(seqLen, p.seqLen());
+    if (p.data().equals("sum") && data == null && dataset == null && corpus == null) {
+      spec = ModelSpec.regression(cellType, or(layers, p.layers()), or(units, p.units()), seq, 1);
+      SumTask task = SumTask.generate(or(samples, p.samples()), seq, seed);
+      trainingData = new SumTaskData(task.split(fraction));
+    } else {
+      Corpus text = loadCorpus(p, stdout);
+      vocab = Vocabulary.fromText(text.text());
+      spec = ModelSpec.charModel(cellType, or(layers, p.layers()), or(units, p.units()),
+          or(embeddingDim, p.embeddingDim()), or(dropout, p.dropout()), seq, vocab.size(),
+          lossOn != null ? LossOn.parse(lossOn) : p.lossOn());
+      Windows windows = Windows.over(vocab.encode(text.text()), seq, or(step, p.step()));
+      SplitMode mode = split != null ? SplitMode.parse(split) : p.split();
+      CharWindowData d = new CharWindowData(windows.split(fraction, mode, seed), spec.lossOn(), config.batchSize());
+      stdout.printf(Locale.ROOT, "corpus %s: %,d chars, vocabulary %d, %,d training / %,d validation windows%n",
+          text.name(), text.length(), vocab.size(), d.trainWindows(), d.validationWindows());
+      trainingData = d;
+    }
+    Path runDir = out != null ? out : Path.of("runs", p.name() + "-"
+        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    stdout.printf(Locale.ROOT, "model %s, %,d parameters -> %s%n", spec.describe(), spec.parameterCount(), runDir);
+
+    StopSignal stop = new StopSignal();
+    Thread hook = new Thread(() -> {
+      try {
+        stop.requestAndAwait(120, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "rnnlab-sigint");
+    Runtime.getRuntime().addShutdownHook(hook);
+    TrainJob.Outcome outcome;
+    try {
+      outcome = TrainJob.run(new TrainJob.Request(spec, vocab, trainingData, config, runDir, resume, null,
+          devices.options()), new ProgressPrinter(stdout, System.console() != null, spec.isCharModel()), stop);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // Ctrl-C: the hook is running and waits for the checkpoint the trainer just wrote
+      }
+    }
+    Trainer.Result result = outcome.result();
+    if (result.outcome() == Trainer.Outcome.DIVERGED) {
+      cmd.commandLine().getErr().println("rnnlab: failed: " + result.message());
+      return Main.FAILURE;
+    }
+    if (result.outcome() == Trainer.Outcome.INTERRUPTED) {
+      stdout.println(result.message());
+      return 130;
+    }
+    summarize(stdout, spec, result);
+    Path savedModel = runDir.resolve("saved_model");
+    SavedModelExporter.export(spec, vocab, outcome.weights(), savedModel, devices.options());
+    stdout.println("saved model: " + savedModel);
+    return Main.OK;
+  }
+
+  private Corpus loadCorpus(Preset p, PrintWriter stdout) {
+    boolean explicit = data != null || dataset != null || corpus != null;
+    String builtin = explicit ? corpus : (p.data().equals("hello") ? "hello" : null);
+    String named = explicit ? dataset : (p.data().equals("tiny-shakespeare") ? "tiny-shakespeare" : null);
+    Corpus c = CorpusSource.load(data, named, builtin, new DatasetCache(), stdout::println);
+    if (cleanNewlines) {
+      c = c.cleanNewlines();
+    }
+    if (limitChars != null) {
+      if (limitChars < 2) {
+        throw new UserInputException("--limit-chars must be at least 2, got " + limitChars);
+      }
+      c = c.limit(limitChars);
+    }
+    return c;
+  }
+
+  private static void summarize(PrintWriter out, ModelSpec spec, Trainer.Result r) {
+    if (r.history().isEmpty()) {
+      return;
+    }
+    EpochResult last = r.history().get(r.history().size() - 1);
+    if (spec.isCharModel()) {
+      out.printf(Locale.ROOT, "final: loss %.4f (perplexity %.2f), accuracy %.4f", last.loss(), last.perplexity(), last.accuracy());
+      if (!Double.isNaN(last.valLoss())) {
+        out.printf(Locale.ROOT, "; val_loss %.4f (perplexity %.2f), val_accuracy %.4f",
+            last.valLoss(), last.valPerplexity(), last.valAccuracy());
+      }
+      out.println();
+    } else {
+      out.printf(Locale.ROOT, "final: train MSE %.5f, test MSE %.5f%n", last.loss(), last.valLoss());
+    }
+  }
+
+  private static int or(Integer v, int d) {
+    return v != null ? v : d;
+  }
+
+  private static double or(Double v, double d) {
+    return v != null ? v : d;
+  }
+}

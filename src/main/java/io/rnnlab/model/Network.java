@@ -1,0 +1,135 @@
+package io.rnnlab.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Split;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TFloating;
+import org.tensorflow.types.family.TType;
+
+/**
+ * The forward pass of a {@link ModelSpec}: (Embedding | one-hot | features) → recurrent layers
+ * (Dropout after each, as the tutorials stack them) → Dense. Builds either the whole sequence
+ * (training, serving) or a single step with explicit state (fast generation); both use the same
+ * layers and therefore the same cell math and weights.
+ */
+public final class Network<T extends TFloating> {
+  private final ModelSpec spec;
+  private final ModelVariables<T> vars;
+  private final List<RecurrentLayer<T>> layers = new ArrayList<>();
+
+  public Network(ModelSpec spec, ModelVariables<T> vars) {
+    this.spec = spec;
+    this.vars = vars;
+    Cell cell = Cell.of(spec.cell());
+    for (int i = 0; i < spec.layers(); i++) {
+      String name = spec.recurrentLayerName(i);
+      layers.add(new RecurrentLayer<>(name, cell, spec.units(), vars.get(name + "/kernel"),
+          vars.get(name + "/recurrent_kernel"), vars.get(name + "/bias")));
+    }
+  }
+
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  /**
+   * The whole sequence.
+   *
+   * @param input int32 char ids [batch, seq], or float [batch, seq, features] (one-hot chars or
+   *     regression features)
+   * @param dropout null when the graph never trains
+   * @return logits (char models) or predictions: [batch, out] when the loss is on the last step,
+   *     time-major [seq·batch, out] when it is on all steps
+   */
+  @SuppressWarnings("unchecked")
+  public Operand<T> forward(Ops tf, Operand<? extends TType> input, Dropout<T> dropout) {
+    int seq = spec.seqLen();
+    Operand<TInt32> batch = tf.gather(tf.shape(input), tf.constant(0), tf.constant(0));
+    List<Operand<T>> zeroState = zeroState(tf, batch);
+
+    RecurrentLayer.Unrolled<T> out;
+    RecurrentLayer<T> first = layers.get(0);
+    Ops l0 = tf.withSubScope(first.name());
+    if (input.type() == TInt32.class) {
+      Operand<TInt32> idsT = tf.linalg.transpose((Operand<TInt32>) input, tf.constant(new int[] {1, 0}));
+      if (spec.embeddingDim() > 0) {
+        Operand<T> emb = tf.withSubScope("embedding").gather(vars.get("embedding/embeddings"), idsT, tf.constant(0));
+        out = first.run(l0, emb, seq, spec.embeddingDim(), zeroState);
+      } else {
+        out = first.runProjected(l0, first.projectIds(l0, idsT), seq, zeroState);
+      }
+    } else {
+      Operand<T> x = tf.linalg.transpose((Operand<T>) input, tf.constant(new int[] {1, 0, 2}));
+      out = first.run(l0, x, seq, spec.firstLayerInputDim(), zeroState);
+    }
+    int site = 0;
+    for (int i = 1; i < layers.size(); i++) {
+      Operand<T> seqOut = tf.stack(out.outputs(), org.tensorflow.op.core.Stack.axis(0L));
+      if (dropout != null && spec.dropout() > 0) {
+        seqOut = dropout.apply(tf, seqOut, site++);
+      }
+      RecurrentLayer<T> layer = layers.get(i);
+      out = layer.run(tf.withSubScope(layer.name()), seqOut, seq, spec.units(), zeroState);
+    }
+    Operand<T> top = spec.lossOn() == LossOn.LAST
+        ? out.last()
+        : tf.reshape(tf.stack(out.outputs(), org.tensorflow.op.core.Stack.axis(0L)),
+            tf.constant(new long[] {-1, spec.units()}));
+    if (dropout != null && spec.dropout() > 0) {
+      top = dropout.apply(tf, top, site);
+    }
+    return dense(tf, top);
+  }
+
+  /**
+   * One time step for every row of a batch, carrying the flat state [batch, stateSize] laid out
+   * per layer as h (then c): the layout of the {@code step} signature.
+   */
+  public Step<T> step(Ops tf, Operand<TInt32> ids, Operand<T> state) {
+    int k = spec.cell().stateTensors();
+    Split<T> parts = tf.split(tf.constant(1), state, (long) spec.layers() * k);
+    List<Operand<T>> newState = new ArrayList<>();
+    Operand<T> x = null;
+    for (int i = 0; i < layers.size(); i++) {
+      RecurrentLayer<T> layer = layers.get(i);
+      Ops ls = tf.withSubScope(layer.name());
+      Operand<T> xProj;
+      if (i > 0) {
+        xProj = layer.project(ls, x);
+      } else if (spec.embeddingDim() > 0) {
+        xProj = layer.project(ls, tf.gather(vars.get("embedding/embeddings"), ids, tf.constant(0)));
+      } else {
+        xProj = layer.projectIds(ls, ids);
+      }
+      List<Operand<T>> layerState = new ArrayList<>();
+      for (int j = 0; j < k; j++) {
+        layerState.add(parts.output().get(i * k + j));
+      }
+      List<Operand<T>> next = layer.step(ls, xProj, layerState);
+      newState.addAll(next);
+      x = next.get(0);
+    }
+    return new Step<>(dense(tf, x), tf.concat(newState, tf.constant(1)));
+  }
+
+  /** Logits (or regression prediction) and the next flat state of one step. */
+  public record Step<T extends TFloating>(Operand<T> logits, Operand<T> state) {}
+
+  private Operand<T> dense(Ops tf, Operand<T> h) {
+    Ops d = tf.withSubScope("dense");
+    return d.nn.biasAdd(d.linalg.matMul(h, vars.get("dense/kernel")), vars.get("dense/bias"));
+  }
+
+  private List<Operand<T>> zeroState(Ops tf, Operand<TInt32> batch) {
+    Operand<T> zeros = tf.withSubScope("initial_state")
+        .zeros(tf.stack(List.of(batch, tf.constant(spec.units()))), vars.type());
+    List<Operand<T>> s = new ArrayList<>();
+    for (int j = 0; j < spec.cell().stateTensors(); j++) {
+      s.add(zeros);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,26 @@
+package io.rnnlab.runtime;
+
+import org.tensorflow.proto.ConfigProto;
+
+/**
+ * How a TF session runs: thread pools and whether GPUs may be used. Every graph rnnlab runs
+ * (training, inference, export) takes its {@link ConfigProto} from here.
+ */
+public record SessionOptions(int intraOpThreads, int interOpThreads, boolean allowGpu) {
+  public static final SessionOptions DEFAULT = new SessionOptions(0, 0, true);
+
+  public static SessionOptions cpuOnly() {
+    return new SessionOptions(0, 0, false);
+  }
+
+  public ConfigProto toConfig() {
+    ConfigProto.Builder b = ConfigProto.newBuilder()
+        .setIntraOpParallelismThreads(intraOpThreads)
+        .setInterOpParallelismThreads(interOpThreads)
+        .setAllowSoftPlacement(true);
+    if (!allowGpu) {
+      b.putDeviceCount("GPU", 0);
+    }
+    return b.build();
+  }
+}

@@ -1,0 +1,64 @@
+package io.rnnlab.train;
+
+import io.rnnlab.AtomicFiles;
+import io.rnnlab.UserInputException;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * {@code history.csv} as Keras's CSVLogger writes it: the epoch, then the logged metrics in
+ * sorted order ({@code epoch,accuracy,loss,val_accuracy,val_loss}; regression {@code
+ * epoch,loss,val_loss}). Rewritten whole after every epoch so a crash never leaves half a row.
+ */
+public final class History {
+  private History() {}
+
+  public static List<String> header(boolean classification) {
+    return classification
+        ? List.of("epoch", "accuracy", "loss", "val_accuracy", "val_loss")
+        : List.of("epoch", "loss", "val_loss");
+  }
+
+  public static void write(Path file, List<EpochResult> rows, boolean classification) throws IOException {
+    StringWriter out = new StringWriter();
+    List<String> header = header(classification);
+    try (CSVPrinter p = new CSVPrinter(out, CSVFormat.DEFAULT.builder()
+        .setHeader(header.toArray(String[]::new)).setRecordSeparator("\n").build())) {
+      for (EpochResult r : rows) {
+        if (classification) {
+          p.printRecord(r.epoch(), num(r.accuracy()), num(r.loss()), num(r.valAccuracy()), num(r.valLoss()));
+        } else {
+          p.printRecord(r.epoch(), num(r.loss()), num(r.valLoss()));
+        }
+      }
+    }
+    AtomicFiles.writeString(file, out.toString());
+  }
+
+  /** Keras writes Python floats; NaN (no validation split) stays "nan" as Python prints it. */
+  private static String num(double v) {
+    return Double.isNaN(v) ? "nan" : Double.toString(v);
+  }
+
+  /** Reads any Keras CSVLogger file: the header names the columns, values may be "nan". */
+  public static List<CSVRecord> read(Path file) {
+    try (Reader r = Files.newBufferedReader(file)) {
+      var parser = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(r);
+      List<CSVRecord> out = new ArrayList<>(parser.getRecords());
+      if (!parser.getHeaderNames().contains("epoch") || !parser.getHeaderNames().contains("loss")) {
+        throw new UserInputException(file + " is not a Keras history (needs epoch and loss columns)");
+      }
+      return out;
+    } catch (IOException | IllegalArgumentException | java.io.UncheckedIOException e) {
+      throw new UserInputException("cannot read history " + file + ": " + e.getMessage());
+    }
+  }
+}

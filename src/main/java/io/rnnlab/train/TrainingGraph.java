@@ -1,0 +1,249 @@
+package io.rnnlab.train;
+
+import io.rnnlab.model.Dropout;
+import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.model.HostTensor;
+import io.rnnlab.model.ModelSpec;
+import io.rnnlab.model.ModelVariables;
+import io.rnnlab.model.Network;
+import io.rnnlab.model.Tensors;
+import io.rnnlab.model.WeightSpec;
+import io.rnnlab.model.Weights;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.PlaceholderWithDefault;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
+
+/**
+ * The training graph of one model and the session that runs it: forward pass with dropout, the
+ * Keras loss (categorical cross-entropy from integer labels, or MSE), accuracy, gradients and the
+ * Adam update. Owns its {@link Graph} and {@link Session}; close it.
+ */
+public final class TrainingGraph implements AutoCloseable {
+  private final ModelSpec spec;
+  private final Graph graph;
+  private final Session session;
+  private final ModelVariables<TFloat32> vars;
+  private final List<String> weightNames;
+  private final KerasAdam adam;
+  private final Placeholder<? extends TType> inputs;
+  private final Placeholder<? extends TType> targets;
+  private final PlaceholderWithDefault<TFloat32> dropoutRate;
+  private final PlaceholderWithDefault<TInt64> dropoutSeed;
+  private final Operand<TFloat32> loss;
+  private final Operand<TFloat32> accuracy;
+
+  private TrainingGraph(ModelSpec spec, AdamConfig adamConfig, SessionOptions options) {
+    this.spec = spec;
+    this.graph = new Graph();
+    try {
+      Ops tf = Ops.create(graph);
+      vars = ModelVariables.create(tf, spec, TFloat32.class);
+      weightNames = vars.names();
+      int seq = spec.seqLen();
+      if (spec.isCharModel()) {
+        inputs = tf.withName("inputs").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, seq)));
+        targets = tf.withName("targets").placeholder(TInt32.class, Placeholder.shape(
+            spec.lossOn() == io.rnnlab.model.LossOn.LAST ? Shape.of(-1) : Shape.of(-1, seq)));
+      } else {
+        inputs = tf.withName("inputs").placeholder(TFloat32.class,
+            Placeholder.shape(Shape.of(-1, seq, spec.inputFeatures())));
+        targets = tf.withName("targets").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 1)));
+      }
+      dropoutRate = tf.withName("dropout_rate").placeholderWithDefault(tf.constant(0f), Shape.scalar());
+      dropoutSeed = tf.withName("dropout_seed").placeholderWithDefault(tf.constant(new long[] {0, 0}), Shape.of(2));
+      Network<TFloat32> net = new Network<>(spec, vars);
+      Operand<TFloat32> out = net.forward(tf, inputs, new Dropout<>(dropoutRate, dropoutSeed));
+
+      Ops m = tf.withSubScope("metrics");
+      if (spec.isCharModel()) {
+        @SuppressWarnings("unchecked")
+        Operand<TInt32> labels = flatTimeMajor(tf, (Operand<TInt32>) targets);
+        Operand<TFloat32> oneHot = m.oneHot(labels, m.constant(spec.vocabSize()), m.constant(1f), m.constant(0f));
+        loss = m.withName("loss").math.mean(
+            m.nn.softmaxCrossEntropyWithLogits(out, oneHot).loss(), m.constant(0));
+        Operand<TInt32> predicted = m.math.argMax(out, m.constant(1), TInt32.class);
+        accuracy = m.withName("accuracy").math.mean(
+            m.dtypes.cast(m.math.equal(predicted, labels), TFloat32.class), m.constant(0));
+      } else {
+        @SuppressWarnings("unchecked")
+        Operand<TFloat32> y = (Operand<TFloat32>) targets;
+        loss = m.withName("loss").math.mean(
+            m.math.square(m.math.sub(out, y)), m.constant(new int[] {0, 1}));
+        accuracy = null;
+      }
+      var grads = tf.withSubScope("gradients").gradients(loss, vars.variables(weightNames));
+      Operand<TFloat32> lr = tf.withName("learning_rate")
+          .placeholderWithDefault(tf.constant((float) adamConfig.learningRate()), Shape.scalar());
+      adam = new KerasAdam(tf, vars, weightNames, grads, lr, adamConfig);
+      session = new Session(graph, options.toConfig());
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  public static TrainingGraph build(ModelSpec spec, AdamConfig adam, SessionOptions options) {
+    return new TrainingGraph(spec, adam, options);
+  }
+
+  /** Labels in the time-major order the network emits for loss on all steps. */
+  private Operand<TInt32> flatTimeMajor(Ops tf, Operand<TInt32> labels) {
+    if (spec.lossOn() == io.rnnlab.model.LossOn.LAST) {
+      return labels;
+    }
+    return tf.reshape(tf.linalg.transpose(labels, tf.constant(new int[] {1, 0})), tf.constant(new int[] {-1}));
+  }
+
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  /** Fresh start: these weights, zero Adam slots, iteration 0. */
+  public void initialize(Weights weights) {
+    weights.checkFits(spec, "initial weights");
+    Map<String, HostTensor> all = new LinkedHashMap<>(weights.asMap());
+    for (String slot : adam.slotNames()) {
+      String weight = slot.substring("adam/".length(), slot.length() - 2);
+      all.put(slot, HostTensor.zeros(weights.get(weight).shape()));
+    }
+    vars.assign(session, all);
+    adam.setIterations(session, 0);
+  }
+
+  /** One Adam step on a batch; returns the batch's loss and accuracy before the update (as Keras). */
+  public StepMetrics trainStep(Batch batch, long dropoutSeedA, long dropoutSeedB) {
+    try (TFloat32 rate = TFloat32.scalarOf((float) spec.dropout());
+        TInt64 seed = TInt64.vectorOf(dropoutSeedA, dropoutSeedB)) {
+      return run(batch, true, rate, seed);
+    }
+  }
+
+  /** Loss and accuracy on a batch with dropout off and no update. */
+  public StepMetrics evaluate(Batch batch) {
+    return run(batch, false, null, null);
+  }
+
+  private StepMetrics run(Batch batch, boolean train, TFloat32 rate, TInt64 seed) {
+    List<Tensor> fed = new ArrayList<>(2);
+    try {
+      Tensor in = inputTensor(batch);
+      fed.add(in);
+      Tensor out = targetTensor(batch);
+      fed.add(out);
+      Session.Runner r = session.runner().feed(inputs, in).feed(targets, out).fetch(loss);
+      if (accuracy != null) {
+        r.fetch(accuracy);
+      }
+      if (train) {
+        r.feed(dropoutRate, rate).feed(dropoutSeed, seed).addTarget(adam.update());
+      }
+      try (var result = r.run()) {
+        double l = Tensors.scalar(result.get(0));
+        double a = accuracy != null ? Tensors.scalar(result.get(1)) : Double.NaN;
+        return new StepMetrics(l, a, batch.rows());
+      }
+    } finally {
+      fed.forEach(Tensor::close);
+    }
+  }
+
+  private Tensor inputTensor(Batch b) {
+    int seq = spec.seqLen();
+    if (spec.isCharModel()) {
+      return TInt32.tensorOf(Shape.of(b.rows(), seq), DataBuffers.of(b.ids(), true, false).slice(0, (long) b.rows() * seq));
+    }
+    long n = (long) b.rows() * seq * spec.inputFeatures();
+    return TFloat32.tensorOf(Shape.of(b.rows(), seq, spec.inputFeatures()),
+        DataBuffers.of(b.features(), true, false).slice(0, n));
+  }
+
+  private Tensor targetTensor(Batch b) {
+    if (!spec.isCharModel()) {
+      return TFloat32.tensorOf(Shape.of(b.rows(), 1), DataBuffers.of(b.values(), true, false).slice(0, b.rows()));
+    }
+    if (spec.lossOn() == io.rnnlab.model.LossOn.LAST) {
+      return TInt32.tensorOf(Shape.of(b.rows()), DataBuffers.of(b.targets(), true, false).slice(0, b.rows()));
+    }
+    int seq = spec.seqLen();
+    return TInt32.tensorOf(Shape.of(b.rows(), seq),
+        DataBuffers.of(b.targets(), true, false).slice(0, (long) b.rows() * seq));
+  }
+
+  /** The model weights only (what SavedModels and Keras files carry). */
+  public Weights weights() {
+    return new Weights(vars.read(session, weightNames));
+  }
+
+  /** Everything a resumed run needs: weights, Adam slots and the iteration count. */
+  public OptimizerSnapshot snapshot() {
+    List<String> names = new ArrayList<>(weightNames);
+    names.addAll(adam.slotNames());
+    return new OptimizerSnapshot(vars.read(session, names), adam.iterations(session));
+  }
+
+  public void restore(OptimizerSnapshot snapshot) {
+    Map<String, HostTensor> t = snapshot.tensors();
+    List<String> expected = new ArrayList<>(weightNames);
+    expected.addAll(adam.slotNames());
+    if (!t.keySet().containsAll(expected) || t.size() != expected.size()) {
+      throw new io.rnnlab.UserInputException("checkpoint does not match this model: expected tensors "
+          + expected + ", found " + t.keySet());
+    }
+    new Weights(filter(t, weightNames)).checkFits(spec, "checkpoint");
+    vars.assign(session, t);
+    adam.setIterations(session, snapshot.iterations());
+  }
+
+  private static Map<String, HostTensor> filter(Map<String, HostTensor> all, List<String> keep) {
+    Map<String, HostTensor> out = new LinkedHashMap<>();
+    keep.forEach(k -> out.put(k, all.get(k)));
+    return out;
+  }
+
+  /** Names of the model weights in spec order. */
+  public List<String> weightNames() {
+    return weightNames;
+  }
+
+  /** Exposed for tests: builds nothing, just names what every weight is. */
+  public List<WeightSpec> weightSpecs() {
+    return spec.weights();
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+
+  /** Weights plus optimizer state, as held in a checkpoint. */
+  public record OptimizerSnapshot(Map<String, HostTensor> tensors, long iterations) {}
+
+  /** For tests that look at the raw graph (gradient checks). */
+  Graph graph() {
+    return graph;
+  }
+
+  Session session() {
+    return session;
+  }
+
+  Op updateOp() {
+    return adam.update();
+  }
+}
