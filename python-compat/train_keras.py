@@ -224,9 +224,10 @@ def greedy(predict, cfg, vocab, prompt_ids, length):
     return "".join(out)
 
 
-def expected_record(predict, input_key, input_dtype, output_key, cfg, vocab, batch_ids, batch_x):
+def expected_record(predict, input_key, input_dtype, output_key, cfg, vocab, batch_ids, batch_x,
+                    signature):
     record = {
-        "signature": "serving_default",
+        "signature": signature,  # None for a .keras file, which has no signatures
         "input_key": input_key,
         "input_dtype": input_dtype,
         "input": batch_x.tolist(),
@@ -301,12 +302,17 @@ def main(argv=None):
         batch_x = x_val[:2]  # two held-out sequences
     else:
         if args.data:
+            if not os.path.isfile(args.data):
+                sys.exit("train_keras.py: error: --data %s: no such file" % args.data)
             with open(args.data, encoding="utf-8") as f:
                 text = f.read()
         else:
             text = CORPORA[args.corpus]
         if args.limit_chars:
             text = text[:args.limit_chars]
+        if len(text) <= cfg["seq_len"]:
+            sys.exit("train_keras.py: error: the text has %d chars, fewer than one window of %d+1"
+                     % (len(text), cfg["seq_len"]))
         vocab = build_vocab(text)
         char_to_id = {c: i for i, c in enumerate(vocab)}
         ids = np.array([char_to_id[c] for c in text], dtype=np.int32)
@@ -344,7 +350,9 @@ def main(argv=None):
             expected_path = os.path.join(path, "expected.json")
         if vocab:
             write_json(vocab_path, vocab_json(vocab))
-        write_json(expected_path, expected_record(*predictor, cfg, vocab, batch_ids, batch_x))
+        signature = None if fmt == "keras" else "serving_default"
+        write_json(expected_path,
+                   expected_record(*predictor, cfg, vocab, batch_ids, batch_x, signature))
         print("wrote %s (%s)" % (path, fmt))
 
 

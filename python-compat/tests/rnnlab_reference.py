@@ -80,7 +80,7 @@ class Graph:
         if self.spec["cell"] == "simple_rnn":
             h = tf.tanh(z)
             return h, [h]
-        zi, zc, zf, zo = tf.split(z, 4, axis=1)
+        zi, zf, zc, zo = tf.split(z, 4, axis=1)
         c = tf.sigmoid(zf) * state[1] + tf.sigmoid(zi) * tf.tanh(zc)
         h = tf.sigmoid(zo) * tf.tanh(c)
         return h, [h, c]

@@ -78,6 +78,8 @@ def test_savedmodel_reproduces_expected_json(name):
 @pytest.mark.parametrize("name", sorted(KERAS_FILES))
 def test_keras_file_loads_and_matches_its_expected_json_and_its_export(name):
     exp = read_json(SAVED_MODELS / (name + ".expected.json"))
+    assert exp["signature"] is None  # a .keras file has none: keys are Keras's tensor names
+    assert (exp["input_key"], exp["output_key"]) == ("input_layer", "dense")
     model = keras.saving.load_model(SAVED_MODELS / (name + ".keras"))
     assert [layer.name for layer in model.layers] == KERAS_FILES[name]
     x = np.array(exp["input"], dtype=exp["input_dtype"])

@@ -8,6 +8,9 @@ import io.rnnlab.data.SplitMode;
 import io.rnnlab.data.SumTask;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.data.Windows;
+import io.rnnlab.generate.GenerationOptions;
+import io.rnnlab.generate.Generator;
+import io.rnnlab.generate.Sampler;
 import io.rnnlab.interop.SavedModelExporter;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.LossOn;
@@ -83,10 +86,16 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "run directory (default runs/<preset>-<time>)") Path out;
   @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu") String device;
   @Option(names = "--threads", defaultValue = "0", description = "TF intra-op threads (0 = all cores)") int threads;
+  @Option(names = "--sample-length", defaultValue = "300", paramLabel = "N", description = "char models: characters generated from the trained model at the end (0 = none)") int sampleLength;
+  @Option(names = "--prompt", paramLabel = "TEXT", description = "start of that sample (default: the corpus's first 20 characters)") String prompt;
+  @Option(names = "--temperature", defaultValue = "0.8", description = "temperature of that sample (default: ${DEFAULT-VALUE})") double temperature;
+
+  private String corpusHead = "";
 
   @Override
   public Integer call() throws Exception {
     PrintWriter stdout = cmd.commandLine().getOut();
+    checkSampleOptions();
     Preset p = Preset.named(preset);
     Devices.Report devices = Devices.select(Devices.Choice.parse(device), threads);
     stdout.println(devices.describe());
@@ -154,6 +163,7 @@ final class TrainCommand implements Callable<Integer> {
     Path savedModel = runDir.resolve("saved_model");
     SavedModelExporter.export(spec, vocab, outcome.weights(), savedModel, devices.options());
     stdout.println("saved model: " + savedModel);
+    printSample(stdout, spec, savedModel);
     return Main.OK;
   }
 
@@ -171,7 +181,41 @@ final class TrainCommand implements Callable<Integer> {
       }
       c = c.limit(limitChars);
     }
+    corpusHead = c.text().substring(0, c.text().offsetByCodePoints(0, Math.min(20, c.length())));
     return c;
+  }
+
+  /** Fails before training, not after it, on sample options that could never work. */
+  private void checkSampleOptions() {
+    if (sampleLength < 0) {
+      throw new UserInputException("--sample-length must be >= 0 (0 = no sample), got " + sampleLength);
+    }
+    if (prompt != null && prompt.isEmpty()) {
+      throw new UserInputException("--prompt must not be empty; leave it out to start from the corpus");
+    }
+    Sampler.checkTemperature(temperature);
+  }
+
+  /** Ends a char-model run with text from the SavedModel just written, streamed as it is drawn. */
+  private void printSample(PrintWriter out, ModelSpec spec, Path savedModel) {
+    if (!spec.isCharModel() || sampleLength == 0) {
+      return;
+    }
+    out.printf(Locale.ROOT, "sample (window mode, temperature %s, seed %d):%n", temperature, seed);
+    // The tutorials' window loop: every prediction sees seq_len characters from a zero state, exactly
+    // as in training. A tiny model that memorised its corpus (hello) is lost when its state runs longer.
+    GenerationOptions options = GenerationOptions.of(temperature, seed).withMode(GenerationOptions.Mode.WINDOW)
+        .withUnknown(GenerationOptions.UnknownChars.SKIP);
+    try (Generator g = Generator.open(savedModel, null)) {
+      g.generate(prompt != null ? prompt : corpusHead, sampleLength, options, text -> {
+        out.print(text);
+        out.flush();
+      });
+      out.println();
+    } catch (UserInputException e) {
+      // The run and its SavedModel are complete; a prompt the model cannot start from costs only the sample.
+      cmd.commandLine().getErr().println("rnnlab: sample skipped: " + e.getMessage());
+    }
   }
 
   private static void summarize(PrintWriter out, ModelSpec spec, Trainer.Result r) {

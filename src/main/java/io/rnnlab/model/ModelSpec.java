@@ -98,6 +98,7 @@ public record ModelSpec(
     return new ModelSpec(cell, layers, units, embeddingDim, dropout, len, vocabSize, head, lossOn, inputFeatures);
   }
 
+  @com.fasterxml.jackson.annotation.JsonIgnore // derived from head; not a JSON field
   public boolean isCharModel() {
     return head == Head.SOFTMAX;
   }

@@ -112,7 +112,9 @@ public final class Network<T extends TFloating> {
       newState.addAll(next);
       x = next.get(0);
     }
-    return new Step<>(dense(tf, x), tf.concat(newState, tf.constant(1)));
+    // Concat needs two or more inputs; a one-layer SimpleRNN's state is its single h.
+    Operand<T> flat = newState.size() == 1 ? tf.identity(newState.get(0)) : tf.concat(newState, tf.constant(1));
+    return new Step<>(dense(tf, x), flat);
   }
 
   /** Logits (or regression prediction) and the next flat state of one step. */

@@ -43,6 +43,18 @@ public final class History {
     AtomicFiles.writeString(file, out.toString());
   }
 
+  /** rnnlab's timing beside the Keras columns: what {@code rnnlab compare} plots against wall time. */
+  public static void writeTiming(Path file, List<EpochResult> rows) throws IOException {
+    StringWriter out = new StringWriter();
+    try (CSVPrinter p = new CSVPrinter(out, CSVFormat.DEFAULT.builder()
+        .setHeader("epoch", "steps", "wall_seconds", "chars_per_second", "partial").setRecordSeparator("\n").build())) {
+      for (EpochResult r : rows) {
+        p.printRecord(r.epoch(), r.steps(), r.wallSeconds(), r.charsPerSecond(), r.partial());
+      }
+    }
+    AtomicFiles.writeString(file, out.toString());
+  }
+
   /** Keras writes Python floats; NaN (no validation split) stays "nan" as Python prints it. */
   private static String num(double v) {
     return Double.isNaN(v) ? "nan" : Double.toString(v);

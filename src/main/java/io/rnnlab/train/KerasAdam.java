@@ -47,6 +47,14 @@ final class KerasAdam {
     Operand<TFloat32> beta2Power = a.math.pow(beta2, t);
     Operand<TFloat32> eps = a.constant((float) cfg.epsilon());
 
+    // Gate every update on every gradient (TF1's GATE_GRAPH). Ref variables are updated in
+    // place, so without the gate ApplyAdam on dense/kernel could run while backprop still reads
+    // dense/kernel for the layers below: a race that made identical seeded runs differ.
+    List<Op> gradients = new ArrayList<>();
+    for (int i = 0; i < weightNames.size(); i++) {
+      gradients.add(a.withSubScope("gate").identity(grads.dy(i)));
+    }
+    Ops gated = a.withControlDependencies(gradients);
     List<Op> applies = new ArrayList<>();
     for (int i = 0; i < weightNames.size(); i++) {
       String name = weightNames.get(i);
@@ -59,8 +67,8 @@ final class KerasAdam {
       slotNames.add("adam/" + name + "_m");
       slotNames.add("adam/" + name + "_v");
       @SuppressWarnings("unchecked")
-      Operand<TFloat32> g = (Operand<TFloat32>) (Operand<?>) grads.dy(i);
-      applies.add(a.withSubScope(layer).train.applyAdam(
+      Operand<TFloat32> g = (Operand<TFloat32>) (Operand<?>) gradients.get(i);
+      applies.add(gated.withSubScope(layer).train.applyAdam(
           (Variable<TFloat32>) vars.get(name), m, v, beta1Power, beta2Power, learningRate, beta1,
           beta2, eps, g));
     }

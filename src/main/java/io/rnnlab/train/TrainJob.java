@@ -25,6 +25,8 @@ public final class TrainJob {
   public static final String VOCAB = "vocab.json";
   public static final String HISTORY = "history.csv";
   public static final String CHECKPOINTS = "checkpoints";
+  /** Per-epoch timing beside Keras's history: epoch, steps, wall_seconds, chars_per_second. */
+  public static final String METRICS = "metrics.csv";
 
   /** What to train and where. {@code vocab} is null for regression; {@code initialWeights} may be null. */
   public record Request(ModelSpec spec, Vocabulary vocab, TrainingData data, TrainConfig config,
@@ -69,7 +71,7 @@ public final class TrainJob {
               : WeightInitializer.initialize(r.spec(), r.config().seed()));
         }
         Trainer trainer = new Trainer(r.spec(), r.config(), listener, checkpoints,
-            r.out().resolve(HISTORY), stop);
+            r.out().resolve(HISTORY), r.out().resolve(METRICS), stop);
         Trainer.Result result = trainer.fit(graph, r.data(), start);
         Weights weights = result.outcome() == Trainer.Outcome.DIVERGED ? null : graph.weights();
         return new Outcome(result, weights);

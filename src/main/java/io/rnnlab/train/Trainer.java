@@ -18,15 +18,17 @@ public final class Trainer {
   private final TrainListener listener;
   private final Checkpoints checkpoints; // may be null: no checkpoints (tests, benchmarks)
   private final Path historyFile; // may be null
+  private final Path metricsFile; // may be null
   private final StopSignal stop;
 
   public Trainer(ModelSpec spec, TrainConfig cfg, TrainListener listener, Checkpoints checkpoints,
-      Path historyFile, StopSignal stop) {
+      Path historyFile, Path metricsFile, StopSignal stop) {
     this.spec = spec;
     this.cfg = cfg;
     this.listener = listener;
     this.checkpoints = checkpoints;
     this.historyFile = historyFile;
+    this.metricsFile = metricsFile;
     this.stop = stop == null ? new StopSignal() : stop;
   }
 
@@ -69,8 +71,8 @@ public final class Trainer {
           save(graph, s);
           return new Result(Outcome.INTERRUPTED, s, history, "interrupted at step " + step + "; resume with --resume");
         }
-        data.trainBatch(cfg.seed(), epoch, b, batch);
-        StepMetrics m = graph.trainStep(batch, cfg.seed(), step);
+        Batch current = data.trainBatch(cfg.seed(), epoch, b, batch);
+        StepMetrics m = graph.trainStep(current, cfg.seed(), step);
         if (!Double.isFinite(m.loss())) {
           TrainState s = new TrainState(epoch, b, step, lossSum, accSum, rows, elapsed + secondsSince(t0), history);
           return new Result(Outcome.DIVERGED, s, history, "loss became " + m.loss() + " at step " + step
@@ -97,6 +99,9 @@ public final class Trainer {
       history.add(r);
       if (historyFile != null) {
         History.write(historyFile, history, spec.isCharModel());
+      }
+      if (metricsFile != null) {
+        History.writeTiming(metricsFile, history);
       }
       TrainState s = partial
           ? new TrainState(epoch, b, step, lossSum, accSum, rows, elapsed, withoutLast(history))

@@ -69,23 +69,9 @@ public final class TrainingGraph implements AutoCloseable {
       Network<TFloat32> net = new Network<>(spec, vars);
       Operand<TFloat32> out = net.forward(tf, inputs, new Dropout<>(dropoutRate, dropoutSeed));
 
-      Ops m = tf.withSubScope("metrics");
-      if (spec.isCharModel()) {
-        @SuppressWarnings("unchecked")
-        Operand<TInt32> labels = flatTimeMajor(tf, (Operand<TInt32>) targets);
-        Operand<TFloat32> oneHot = m.oneHot(labels, m.constant(spec.vocabSize()), m.constant(1f), m.constant(0f));
-        loss = m.withName("loss").math.mean(
-            m.nn.softmaxCrossEntropyWithLogits(out, oneHot).loss(), m.constant(0));
-        Operand<TInt32> predicted = m.math.argMax(out, m.constant(1), TInt32.class);
-        accuracy = m.withName("accuracy").math.mean(
-            m.dtypes.cast(m.math.equal(predicted, labels), TFloat32.class), m.constant(0));
-      } else {
-        @SuppressWarnings("unchecked")
-        Operand<TFloat32> y = (Operand<TFloat32>) targets;
-        loss = m.withName("loss").math.mean(
-            m.math.square(m.math.sub(out, y)), m.constant(new int[] {0, 1}));
-        accuracy = null;
-      }
+      Objective<TFloat32> objective = Objective.build(tf, spec, out, targets, TFloat32.class);
+      loss = objective.loss();
+      accuracy = objective.accuracy();
       var grads = tf.withSubScope("gradients").gradients(loss, vars.variables(weightNames));
       Operand<TFloat32> lr = tf.withName("learning_rate")
           .placeholderWithDefault(tf.constant((float) adamConfig.learningRate()), Shape.scalar());
@@ -99,14 +85,6 @@ public final class TrainingGraph implements AutoCloseable {
 
   public static TrainingGraph build(ModelSpec spec, AdamConfig adam, SessionOptions options) {
     return new TrainingGraph(spec, adam, options);
-  }
-
-  /** Labels in the time-major order the network emits for loss on all steps. */
-  private Operand<TInt32> flatTimeMajor(Ops tf, Operand<TInt32> labels) {
-    if (spec.lossOn() == io.rnnlab.model.LossOn.LAST) {
-      return labels;
-    }
-    return tf.reshape(tf.linalg.transpose(labels, tf.constant(new int[] {1, 0})), tf.constant(new int[] {-1}));
   }
 
   public ModelSpec spec() {

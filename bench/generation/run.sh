@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Generation benchmark: chars/s window vs stateful, batch 64, per-call cost breakdown, RSS over
+# 100,000 characters. Prints Markdown (paste it under "Generation" in docs/BENCHMARKS.md) and keeps
+# a copy in bench/generation/last-run.md.
+#   bench/generation/run.sh          full run (~3-5 minutes on 2 cores)
+#   bench/generation/run.sh 0.05     quick smoke run with 5% of the work
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD_DIR=${BUILD_DIR:-target-bench}
+export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
+mvn -q -o -Dbuild.dir="$BUILD_DIR" test-compile
+mvn -q -o -Dbuild.dir="$BUILD_DIR" dependency:build-classpath -Dmdep.outputFile="$BUILD_DIR/bench.classpath" >/dev/null
+CP="$BUILD_DIR/test-classes:$BUILD_DIR/classes:$(cat "$BUILD_DIR/bench.classpath")"
+java -Xmx1g -cp "$CP" io.rnnlab.bench.GenerationBench "${1:-1.0}" 2> >(grep -v '^I0000\|^WARNING: All log' >&2) \
+  | tee bench/generation/last-run.md

@@ -1,0 +1,115 @@
+package io.rnnlab.cli;
+
+import io.rnnlab.UserInputException;
+import io.rnnlab.generate.GenerationOptions;
+import io.rnnlab.generate.Generator;
+import io.rnnlab.generate.ParagraphFormatter;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code rnnlab generate}: a prompt and its continuation, streamed to stdout as it is drawn. */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Generate text from a char model: an rnnlab run directory or SavedModel, or a Keras SavedModel.",
+        "Prints the prompt followed by the new characters."})
+final class GenerateCommand implements Callable<Integer> {
+  /** Past this a length is more likely a typo than a wish; --allow-long lifts it. */
+  static final int MAX_LENGTH = 1_000_000;
+
+  @Spec picocli.CommandLine.Model.CommandSpec cmd;
+
+  @Option(names = "--model", required = true, paramLabel = "PATH",
+      description = "run directory, rnnlab SavedModel or Keras SavedModel directory")
+  Path model;
+
+  @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "text to continue (not empty)")
+  String prompt;
+
+  @Option(names = "--length", required = true, paramLabel = "N", description = "new characters per sample")
+  int length;
+
+  @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.8",
+      description = "0 = greedy; higher = more random (default: ${DEFAULT-VALUE})")
+  double temperature;
+
+  @Option(names = "--top-k", paramLabel = "K", description = "draw only from the K most probable characters")
+  Integer topK;
+
+  @Option(names = "--seed", paramLabel = "S", description = "fixes the text (default: a random seed)")
+  Long seed;
+
+  @Option(names = "--mode", defaultValue = "auto",
+      description = "stateful (one step per character), window (seq_len chars per character) or auto (default)")
+  String mode;
+
+  @Option(names = "--samples", paramLabel = "M", defaultValue = "1",
+      description = "independent continuations, computed together; sample i uses seed S+i-1")
+  int samples;
+
+  @Option(names = "--format", defaultValue = "plain", description = "plain or paragraphs (numbered, split on \". \")")
+  String format;
+
+  @Option(names = "--vocab", paramLabel = "FILE", description = "vocabulary JSON replacing the model's own")
+  Path vocab;
+
+  @Option(names = "--unknown", defaultValue = "error",
+      description = "prompt characters outside the vocabulary: error (default) or skip")
+  String unknown;
+
+  @Option(names = "--allow-long", description = "allow --length above " + MAX_LENGTH)
+  boolean allowLong;
+
+  @Override
+  public Integer call() {
+    // Everything the user typed is checked before the model loads, so a typo fails at once.
+    if (length < 0) {
+      throw new UserInputException("--length must be >= 0, got " + length);
+    }
+    if (length > MAX_LENGTH && !allowLong) {
+      throw new UserInputException("--length " + length + " is over " + MAX_LENGTH + "; add --allow-long if you mean it");
+    }
+    if (topK != null && topK < 1) {
+      throw new UserInputException("--top-k must be >= 1, got " + topK);
+    }
+    boolean paragraphs = switch (format) {
+      case "plain" -> false;
+      case "paragraphs" -> true;
+      default -> throw new UserInputException("--format must be plain or paragraphs, got '" + format + "'");
+    };
+    long s = seed != null ? seed : new SplittableRandom().nextLong();
+    GenerationOptions options = new GenerationOptions(temperature, topK == null ? 0 : topK, s,
+        GenerationOptions.Mode.parse(mode), samples, GenerationOptions.UnknownChars.parse(unknown));
+
+    PrintWriter stdout = cmd.commandLine().getOut();
+    try (Generator generator = Generator.open(model, vocab)) {
+      if (samples == 1) {
+        Consumer<String> print = text -> {
+          stdout.print(text);
+          stdout.flush();
+        };
+        if (paragraphs) {
+          ParagraphFormatter formatter = new ParagraphFormatter(print);
+          generator.generate(prompt, length, options, formatter);
+          formatter.finish();
+        } else {
+          generator.generate(prompt, length, options, print);
+          stdout.println();
+        }
+      } else {
+        List<String> texts = generator.generateAll(prompt, length, options);
+        for (int i = 0; i < texts.size(); i++) {
+          stdout.println((i > 0 ? "\n" : "") + "Sample " + (i + 1) + " (seed " + options.seedOf(i) + "):");
+          stdout.print(paragraphs ? ParagraphFormatter.format(texts.get(i)) : texts.get(i) + "\n");
+        }
+      }
+      stdout.flush();
+    }
+    return Main.OK;
+  }
+}

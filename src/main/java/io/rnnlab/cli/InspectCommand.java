@@ -1,0 +1,143 @@
+package io.rnnlab.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rnnlab.interop.KerasSavedModel;
+import io.rnnlab.interop.SavedModelInspector;
+import io.rnnlab.interop.SavedModelInspector.CharModelFit;
+import io.rnnlab.interop.SavedModelInspector.Description;
+import io.rnnlab.interop.SavedModelInspector.SignatureInfo;
+import io.rnnlab.interop.SavedModelInspector.TensorInfo;
+import io.rnnlab.runtime.SessionOptions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code rnnlab inspect}: what a SavedModel (rnnlab's or Python's) takes and returns. */
+@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Describe a SavedModel: tags, signatures, each input and output with dtype and shape,",
+        "and whether 'rnnlab generate' can sample from it (signature, input form, vocabulary)."})
+final class InspectCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  @Spec picocli.CommandLine.Model.CommandSpec cmd;
+
+  @Parameters(index = "0", paramLabel = "PATH", description = "a SavedModel directory")
+  Path path;
+
+  @Option(names = "--json", description = "machine-readable output")
+  boolean json;
+
+  @Option(names = "--vocab", paramLabel = "FILE", description = "vocabulary to check against the model (default: looked up beside it)")
+  Path vocab;
+
+  @Option(names = "--check", description = "also open the model as 'rnnlab generate' would (one probe call, "
+      + "vocabulary); exit 2 if it cannot generate from it")
+  boolean check;
+
+  @Override
+  public Integer call() throws Exception {
+    Description d = SavedModelInspector.inspect(path);
+    CharModelFit fit = SavedModelInspector.charModelFit(d, vocab);
+    PrintWriter out = cmd.commandLine().getOut();
+    if (json) {
+      out.println(JSON.writeValueAsString(toJson(d, fit)));
+    } else {
+      printText(out, d, fit);
+    }
+    out.flush();
+    if (check) {
+      try (KerasSavedModel model = KerasSavedModel.open(path, vocab, SessionOptions.cpuOnly())) {
+        if (!json) {
+          out.println("check: ok, " + model.describe());
+        }
+      }
+    }
+    return Main.OK;
+  }
+
+  private static void printText(PrintWriter out, Description d, CharModelFit fit) {
+    out.println("SavedModel " + d.dir());
+    out.println("tags: " + String.join(", ", d.tags()));
+    for (SignatureInfo s : d.signatures()) {
+      out.println();
+      out.println("signature " + s.key() + (s.methodName().isEmpty() ? "" : " (" + s.methodName() + ")"));
+      int width = 0;
+      for (TensorInfo t : concat(s.inputs(), s.outputs())) {
+        width = Math.max(width, t.name().length());
+      }
+      for (TensorInfo t : s.inputs()) {
+        out.printf("  input  %-" + width + "s  %s%n", t.name(), t.type());
+      }
+      for (TensorInfo t : s.outputs()) {
+        out.printf("  output %-" + width + "s  %s%n", t.name(), t.type());
+      }
+    }
+    out.println();
+    if (fit.signature() == null) {
+      out.println("char model: no; " + fit.problem());
+      return;
+    }
+    out.println("char model: " + fit.signature() + ", " + fit.inputForm() + " " + fit.inputDtype() + " input, "
+        + (fit.seqLen() > 0 ? "window " + fit.seqLen() : "any window length") + ", "
+        + (fit.vocabDim() > 0 ? fit.vocabDim() + " symbols" : "vocabulary size set by the model"));
+    out.println(fit.vocabularyFile() != null
+        ? "vocabulary: " + fit.vocabularySize() + " symbols from " + fit.vocabularyFile()
+        : "vocabulary: not found");
+    if (!fit.ok()) {
+      out.println("cannot generate: " + fit.problem());
+    }
+  }
+
+  private static List<TensorInfo> concat(List<TensorInfo> a, List<TensorInfo> b) {
+    return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+  }
+
+  private static Map<String, Object> toJson(Description d, CharModelFit fit) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("path", d.dir().toString());
+    root.put("tags", d.tags());
+    List<Map<String, Object>> sigs = d.signatures().stream().map(s -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("key", s.key());
+      m.put("method", s.methodName());
+      m.put("inputs", s.inputs().stream().map(InspectCommand::tensor).toList());
+      m.put("outputs", s.outputs().stream().map(InspectCommand::tensor).toList());
+      return m;
+    }).toList();
+    root.put("signatures", sigs);
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("ok", fit.ok());
+    if (fit.signature() != null) {
+      c.put("signature", fit.signature());
+      c.put("input_form", fit.inputForm());
+      c.put("input_dtype", fit.inputDtype());
+      c.put("seq_len", fit.seqLen());
+      c.put("vocab_dim", fit.vocabDim());
+    }
+    if (fit.vocabularyFile() != null) {
+      c.put("vocabulary_file", fit.vocabularyFile().toString());
+      c.put("vocabulary_size", fit.vocabularySize());
+    }
+    if (fit.problem() != null) {
+      c.put("problem", fit.problem());
+    }
+    root.put("char_model", c);
+    return root;
+  }
+
+  private static Map<String, Object> tensor(TensorInfo t) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", t.name());
+    m.put("dtype", t.dtype());
+    m.put("shape", t.shape());
+    return m;
+  }
+}

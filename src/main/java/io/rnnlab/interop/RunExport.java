@@ -1,0 +1,124 @@
+package io.rnnlab.interop;
+
+import io.rnnlab.UserInputException;
+import io.rnnlab.data.Vocabulary;
+import io.rnnlab.model.HostTensor;
+import io.rnnlab.model.ModelSpec;
+import io.rnnlab.model.WeightSpec;
+import io.rnnlab.model.Weights;
+import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.train.Checkpoints;
+import io.rnnlab.train.TrainJob;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Rebuilds a run directory's model from one checkpoint (the newest that verifies, or a chosen one)
+ * plus its {@code spec.json} and {@code vocab.json}, for export with {@link SavedModelExporter} or
+ * {@link KerasArchive}: how a run killed before its final export, or an earlier epoch, becomes a
+ * model file.
+ */
+public final class RunExport {
+  private RunExport() {}
+
+  /** What a checkpoint holds that a model file needs. {@code vocab} is null for regression. */
+  public record Source(ModelSpec spec, Vocabulary vocab, Weights weights, Checkpoints.Checkpoint checkpoint) {}
+
+  /**
+   * Reads the model of {@code run} at {@code checkpoint} (a path, or a name under {@code
+   * checkpoints/}; null = newest valid, skipping corrupt ones with a warning).
+   */
+  public static Source read(Path run, Path checkpoint, Consumer<String> warn) throws IOException {
+    if (!Files.isDirectory(run)) {
+      throw new UserInputException("run directory " + run + (Files.exists(run) ? " is a file" : " does not exist"));
+    }
+    Path specFile = run.resolve(TrainJob.SPEC);
+    if (!Files.isRegularFile(specFile)) {
+      throw new UserInputException(run + " has no " + TrainJob.SPEC + ": not an rnnlab run directory (rnnlab train --out DIR makes one)");
+    }
+    ModelSpec spec = ModelSpec.read(specFile);
+    Checkpoints.Checkpoint ckpt = checkpoint != null ? chosen(run, checkpoint) : newest(run, warn);
+    if (!ckpt.spec().equals(spec)) {
+      throw new UserInputException("checkpoint " + ckpt.dir() + " holds " + ckpt.spec().describe() + " but "
+          + specFile + " says " + spec.describe() + "; pass the checkpoint of this run");
+    }
+    Vocabulary vocab = spec.isCharModel() ? vocabulary(run, spec) : null;
+    return new Source(spec, vocab, weightsOf(spec, ckpt), ckpt);
+  }
+
+  /**
+   * Exports {@code s} atomically to {@code out}; an existing SavedModel there is replaced. Call
+   * {@link #checkSavedModelTarget} before the (slower) {@link #read} to fail early.
+   */
+  public static void writeSavedModel(Source s, Path out, SessionOptions options) throws IOException {
+    checkSavedModelTarget(out);
+    SavedModelExporter.export(s.spec(), s.vocab(), s.weights(), out, options);
+  }
+
+  private static Checkpoints.Checkpoint chosen(Path run, Path checkpoint) throws IOException {
+    Path dir = Files.exists(checkpoint) ? checkpoint : run.resolve(TrainJob.CHECKPOINTS).resolve(checkpoint);
+    if (!Files.isDirectory(dir)) {
+      throw new UserInputException("checkpoint " + checkpoint + " does not exist (neither as a path nor under "
+          + run.resolve(TrainJob.CHECKPOINTS) + ")");
+    }
+    try {
+      return Checkpoints.load(dir);
+    } catch (UserInputException e) {
+      throw new UserInputException("checkpoint " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Checkpoints.Checkpoint newest(Path run, Consumer<String> warn) throws IOException {
+    Path dir = run.resolve(TrainJob.CHECKPOINTS);
+    return new Checkpoints(dir, 1, warn).latestValid().orElseThrow(() -> new UserInputException(
+        "no valid checkpoint in " + dir + "; train (or --resume) the run until it saves one"));
+  }
+
+  private static Vocabulary vocabulary(Path run, ModelSpec spec) {
+    Path file = run.resolve(TrainJob.VOCAB);
+    if (!Files.isRegularFile(file)) {
+      throw new UserInputException(run + " has no " + TrainJob.VOCAB + ", which a char model needs");
+    }
+    Vocabulary v = Vocabulary.read(file);
+    if (v.size() != spec.vocabSize()) {
+      throw new UserInputException("vocabulary " + file + " has " + v.size() + " symbols, the model's output has "
+          + spec.vocabSize());
+    }
+    return v;
+  }
+
+  /** The model weights of a checkpoint, which also holds the optimizer's slots. */
+  private static Weights weightsOf(ModelSpec spec, Checkpoints.Checkpoint c) {
+    Map<String, HostTensor> all = c.snapshot().tensors();
+    Map<String, HostTensor> w = new LinkedHashMap<>();
+    for (WeightSpec ws : spec.weights()) {
+      if (all.containsKey(ws.name())) {
+        w.put(ws.name(), all.get(ws.name()));
+      }
+    }
+    return new Weights(w).checkFits(spec, "checkpoint " + c.dir());
+  }
+
+  /** Replacing is fine for a SavedModel; anything else there is not ours to delete. */
+  public static void checkSavedModelTarget(Path out) throws IOException {
+    if (!Files.exists(out)) {
+      return;
+    }
+    if (!Files.isDirectory(out)) {
+      throw new UserInputException("--out " + out + " is a file; choose a new directory");
+    }
+    boolean empty;
+    try (Stream<Path> s = Files.list(out)) {
+      empty = s.findAny().isEmpty();
+    }
+    if (!empty && !Files.isRegularFile(out.resolve(SavedModelInspector.GRAPH_FILE))) {
+      throw new UserInputException("--out " + out + " exists and is not a SavedModel; choose a new directory "
+          + "(an existing SavedModel would be replaced)");
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package io.rnnlab.interop;
+
+import io.rnnlab.UserInputException;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Output;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Signature;
+
+/**
+ * One signature of a loaded SavedModel, called many times with small inputs: feeds and fetches
+ * are resolved once, input buffers are reused while their shapes stay the same, and every output
+ * comes back as a float array. Generation calls the {@code step} signature once per character,
+ * so what a call costs besides the math matters (docs/BENCHMARKS.md, Generation). Not thread-safe.
+ */
+interface SignatureCall extends AutoCloseable {
+  /** Sets input {@code index} (in the order given to {@link #open}) to int32 {@code data}. */
+  void feedInts(int index, int[] data, long... shape);
+
+  /** Sets input {@code index} to float32 {@code data}. */
+  void feedFloats(int index, float[] data, long... shape);
+
+  /** Runs the signature on the current inputs; the outputs, flat, in the order given to {@link #open}. */
+  float[][] run();
+
+  @Override
+  void close();
+
+  /**
+   * Binds {@code inputs} and {@code outputs} of signature {@code key}. Uses TF's C API directly
+   * when it can reach the bundle's session (about 25 µs less per call than TF Java's runner),
+   * else {@code Session.runner()}.
+   */
+  static SignatureCall open(SavedModelBundle bundle, String key, List<String> inputs, List<String> outputs) {
+    Signature sig = bundle.function(key).signature();
+    Output<?>[] in = resolve(bundle, sig, sig.getInputs(), inputs);
+    Output<?>[] out = resolve(bundle, sig, sig.getOutputs(), outputs);
+    SignatureCall direct = NativeSignatureCall.tryOpen(bundle.session(), in, out);
+    return direct != null ? direct : new RunnerSignatureCall(bundle.session(), in, out);
+  }
+
+  private static Output<?>[] resolve(SavedModelBundle bundle, Signature sig,
+      Map<String, Signature.TensorDescription> tensors, List<String> names) {
+    Output<?>[] out = new Output<?>[names.size()];
+    for (int i = 0; i < out.length; i++) {
+      Signature.TensorDescription d = tensors.get(names.get(i));
+      if (d == null) {
+        throw new UserInputException("signature " + sig.key() + " has no tensor '" + names.get(i)
+            + "' (it has " + tensors.keySet() + "): not a SavedModel rnnlab exported");
+      }
+      out[i] = bundle.graph().outputOrThrow(d.name);
+    }
+    return out;
+  }
+}

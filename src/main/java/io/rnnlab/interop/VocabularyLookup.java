@@ -1,0 +1,58 @@
+package io.rnnlab.interop;
+
+import io.rnnlab.UserInputException;
+import io.rnnlab.data.Vocabulary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds the vocabulary of a SavedModel: a SavedModel trained in Python has no idea which
+ * character each id stands for, so the list travels beside it. Order: an explicit file, then
+ * {@code assets/vocab.json} (where rnnlab's exporter puts it and where Python code can bundle it),
+ * {@code vocab.json} inside the model directory, {@code <dir>.vocab.json} beside it, and
+ * {@code vocab.json} beside it (a run directory's, when the model is its {@code saved_model/}).
+ */
+public final class VocabularyLookup {
+  public static final String FILE = "vocab.json";
+
+  private VocabularyLookup() {}
+
+  /** A vocabulary and the file it came from. */
+  public record Found(Vocabulary vocabulary, Path file) {}
+
+  /** The places looked at, in order, when no file is given. */
+  public static List<Path> candidates(Path modelDir) {
+    Path abs = modelDir.toAbsolutePath().normalize();
+    List<Path> out = new ArrayList<>();
+    out.add(modelDir.resolve("assets").resolve(FILE));
+    out.add(modelDir.resolve(FILE));
+    if (abs.getParent() != null) {
+      out.add(abs.resolveSibling(abs.getFileName() + "." + FILE));
+      out.add(abs.resolveSibling(FILE));
+    }
+    return out;
+  }
+
+  /**
+   * Reads {@code explicit} when given (it must exist), else the first candidate that exists.
+   *
+   * @throws UserInputException when nothing is found (naming every place looked at) or the file
+   *     is not a vocabulary
+   */
+  public static Found find(Path modelDir, Path explicit) {
+    if (explicit != null) {
+      return new Found(Vocabulary.read(explicit), explicit);
+    }
+    List<Path> looked = candidates(modelDir);
+    for (Path p : looked) {
+      if (Files.isRegularFile(p)) {
+        return new Found(Vocabulary.read(p), p);
+      }
+    }
+    throw new UserInputException("no vocabulary for " + modelDir + ": looked for "
+        + String.join(", ", looked.stream().map(Path::toString).toList())
+        + "; pass --vocab FILE (JSON {\"chars\": [...]} or a list of the model's characters in id order)");
+  }
+}
