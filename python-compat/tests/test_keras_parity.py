@@ -307,7 +307,7 @@ def unsupported_models():
     v, seq = len(VOCAB), 10
 
     def seq_model(*layers, inputs=None):
-        m = keras.Sequential([inputs or keras.Input((seq, v)), *layers])
+        m = keras.Sequential([keras.Input((seq, v)) if inputs is None else inputs, *layers])
         m.compile(optimizer="adam", loss="categorical_crossentropy")
         return m
 

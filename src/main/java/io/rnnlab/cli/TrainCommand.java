@@ -122,8 +122,8 @@ final class TrainCommand implements Callable<Integer> {
       Windows windows = Windows.over(vocab.encode(text.text()), seq, or(step, p.step()));
       SplitMode mode = split != null ? SplitMode.parse(split) : p.split();
       CharWindowData d = new CharWindowData(windows.split(fraction, mode, seed), spec.lossOn(), config.batchSize());
-      stdout.printf(Locale.ROOT, "corpus %s: %,d chars, vocabulary %d, %,d training / %,d validation windows%n",
-          text.name(), text.length(), vocab.size(), d.trainWindows(), d.validationWindows());
+      stdout.printf(Locale.ROOT, "vocabulary %d symbols, %,d training / %,d validation windows%n",
+          vocab.size(), d.trainWindows(), d.validationWindows());
       trainingData = d;
     }
     Path runDir = out != null ? out : Path.of("runs", p.name() + "-"
@@ -170,7 +170,10 @@ final class TrainCommand implements Callable<Integer> {
   private Corpus loadCorpus(Preset p, PrintWriter stdout) {
     boolean explicit = data != null || dataset != null || corpus != null;
     String builtin = explicit ? corpus : (p.data().equals("hello") ? "hello" : null);
-    String named = explicit ? dataset : (p.data().equals("tiny-shakespeare") ? "tiny-shakespeare" : null);
+    // A preset's named dataset gives way to $RNNLAB_DATA (a local copy), which CorpusSource reads
+    // when no source is named.
+    boolean useEnv = System.getenv("RNNLAB_DATA") != null && !System.getenv("RNNLAB_DATA").isBlank();
+    String named = explicit ? dataset : (p.data().equals("tiny-shakespeare") && !useEnv ? "tiny-shakespeare" : null);
     Corpus c = CorpusSource.load(data, named, builtin, new DatasetCache(), stdout::println);
     if (cleanNewlines) {
       c = c.cleanNewlines();

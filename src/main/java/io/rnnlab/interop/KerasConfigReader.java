@@ -113,7 +113,7 @@ final class KerasConfigReader {
           }
           dense = c;
         }
-        default -> throw unsupported(name, kind.isEmpty() ? "unknown class" : kind, "is not supported");
+        default -> throw unsupported(name, kind.isEmpty() ? "unknown class" : kind, "is not supported; " + SUPPORTED);
       }
     }
     if (recurrent.isEmpty() || dense == null) {
@@ -260,7 +260,7 @@ final class KerasConfigReader {
   }
 
   private UserInputException unsupported(String name, String kind, String what) {
-    return fail("layer '" + name + "' (" + kind + ") " + what + "; " + SUPPORTED);
+    return fail("layer '" + name + "' (" + kind + ") " + what);
   }
 
   private UserInputException fail(String message) {

@@ -42,9 +42,11 @@ public record Preset(
       hello("hello-rnn", CellType.SIMPLE_RNN),
       hello("hello-lstm", CellType.LSTM),
       new Preset("shakespeare-lstm256",
-          "Tiny Shakespeare, one-hot chars, LSTM(256), seq 100, batch 64 (the Keras LSTM tutorial)",
-          "tiny-shakespeare", CellType.LSTM, 1, 256, 0, 0.0, 100, 1, Head.SOFTMAX, LossOn.LAST,
-          0.1, SplitMode.CONTIGUOUS, 10, 64, 0.001, 100, 0),
+          "Tiny Shakespeare, one-hot chars, LSTM(256), seq 100, batch 64 (the Keras LSTM tutorial's "
+              + "model); loss on all steps and lr 0.003 learn ~3x faster per step than the tutorial's "
+              + "--loss-on last --lr 0.001, which reproduces it exactly",
+          "tiny-shakespeare", CellType.LSTM, 1, 256, 0, 0.0, 100, 1, Head.SOFTMAX, LossOn.ALL,
+          0.1, SplitMode.CONTIGUOUS, 10, 64, 0.003, 100, 0),
       new Preset("shakespeare-2x512",
           "Tiny Shakespeare, Embedding(256) + 2x LSTM(512) + Dropout(0.2), seq 100, step 3, "
               + "90/10 random split, batch 64, 20 epochs (reference: test loss 1.4326, acc 0.5768)",

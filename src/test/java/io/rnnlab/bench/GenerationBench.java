@@ -167,11 +167,16 @@ public final class GenerationBench {
           .withConfigProto(threads.toConfig()).load()) {
         put(rows, "`step` via `SessionFunction.call` (new tensors, map lookups)", t, median(() -> sessionFunction(b, n)));
         put(rows, "`step` via `Session.runner()`, feeds/fetches resolved once, new tensors", t, median(() -> rawRunner(b, n, false)));
-        put(rows, "`step` via `Session.runner()`, resolved once, input tensors reused (rnnlab)", t, median(() -> rawRunner(b, n, true)));
+        put(rows, "`step` via `Session.runner()`, resolved once, input tensors reused (rnnlab's fallback)", t,
+            median(() -> rawRunner(b, n, true)));
         put(rows, "`serving_default` window (100-step unroll) / 100: the math of one step", t,
             median(() -> windowCall(b, Math.max(5, n / 100))) / SPEC.seqLen());
       }
-      put(rows, "empty call: feed [1, 512] → identity, fetch it (TF's fixed cost)", t, median(() -> emptyCall(threads, n)));
+      try (RnnlabSavedModel m = RnnlabSavedModel.open(model, null, threads)) {
+        put(rows, "`RnnlabSavedModel.step`: `TF_SessionRun` (C API) on the same session, resolved once, inputs reused (rnnlab)",
+            t, median(() -> modelStep(m, n)));
+      }
+      put(rows, "empty call through TF Java: feed [1, 512] → identity, fetch it", t, median(() -> emptyCall(threads, n)));
     }
     rows.forEach((k, v) -> line(String.format(Locale.ROOT, "| %s | %.1f | %.1f |", k, v[0], v[1])));
     line("");
@@ -255,6 +260,17 @@ public final class GenerationBench {
       }
       return (System.nanoTime() - t0) / 1e3 / n;
     }
+  }
+
+  private static double modelStep(RnnlabSavedModel m, int n) {
+    float[][] state = new float[1][m.stateSize()];
+    int[] id = new int[1];
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      id[0] = i % 65;
+      m.step(id, state);
+    }
+    return (System.nanoTime() - t0) / 1e3 / n;
   }
 
   private static double windowCall(SavedModelBundle b, int n) {
