@@ -5,34 +5,22 @@ import io.rnnlab.data.Corpus;
 import io.rnnlab.data.CorpusSource;
 import io.rnnlab.data.DatasetCache;
 import io.rnnlab.data.SplitMode;
-import io.rnnlab.data.SumTask;
-import io.rnnlab.data.Vocabulary;
-import io.rnnlab.data.Windows;
 import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
 import io.rnnlab.generate.Sampler;
-import io.rnnlab.interop.SavedModelExporter;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.runtime.Devices;
-import io.rnnlab.train.AdamConfig;
-import io.rnnlab.train.CharWindowData;
-import io.rnnlab.train.EpochResult;
 import io.rnnlab.train.Preset;
-import io.rnnlab.train.StopSignal;
-import io.rnnlab.train.SumTaskData;
-import io.rnnlab.train.TrainConfig;
-import io.rnnlab.train.TrainJob;
-import io.rnnlab.train.Trainer;
-import io.rnnlab.train.TrainingData;
+import io.rnnlab.train.TensorBoardLogger;
+import io.rnnlab.train.TrainSetup;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -100,71 +88,25 @@ final class TrainCommand implements Callable<Integer> {
     Devices.Report devices = Devices.select(Devices.Choice.parse(device), threads);
     stdout.println(devices.describe());
 
-    ModelSpec spec;
-    Vocabulary vocab = null;
-    TrainingData trainingData;
-    TrainConfig config = new TrainConfig(or(epochs, p.epochs()), or(batchSize, p.batchSize()),
-        AdamConfig.KERAS_DEFAULTS.withLearningRate(or(lr, p.learningRate())), seed, maxSteps,
-        checkpointEvery, keepCheckpoints, or(valBatches, p.validationBatches()));
-    double fraction = or(valFraction, p.validationFraction());
-    CellType cellType = cell != null ? CellType.parse(cell) : p.cell();
-    int seq = or(seqLen, p.seqLen());
-    if (p.data().equals("sum") && data == null && dataset == null && corpus == null) {
-      spec = ModelSpec.regression(cellType, or(layers, p.layers()), or(units, p.units()), seq, 1);
-      SumTask task = SumTask.generate(or(samples, p.samples()), seq, seed);
-      trainingData = new SumTaskData(task.split(fraction));
-    } else {
-      Corpus text = loadCorpus(p, stdout);
-      vocab = Vocabulary.fromText(text.text());
-      spec = ModelSpec.charModel(cellType, or(layers, p.layers()), or(units, p.units()),
-          or(embeddingDim, p.embeddingDim()), or(dropout, p.dropout()), seq, vocab.size(),
-          lossOn != null ? LossOn.parse(lossOn) : p.lossOn());
-      Windows windows = Windows.over(vocab.encode(text.text()), seq, or(step, p.step()));
-      SplitMode mode = split != null ? SplitMode.parse(split) : p.split();
-      CharWindowData d = new CharWindowData(windows.split(fraction, mode, seed), spec.lossOn(), config.batchSize());
-      stdout.printf(Locale.ROOT, "vocabulary %d symbols, %,d training / %,d validation windows%n",
-          vocab.size(), d.trainWindows(), d.validationWindows());
-      trainingData = d;
+    boolean sumTask = p.data().equals("sum") && data == null && dataset == null && corpus == null;
+    TrainSetup.Prepared prep = TrainSetup.prepare(p, overrides(), sumTask ? null : () -> loadCorpus(p, stdout));
+    if (prep.dataLine() != null) {
+      stdout.println(prep.dataLine());
     }
     Path runDir = out != null ? out : Path.of("runs", p.name() + "-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    stdout.printf(Locale.ROOT, "model %s, %,d parameters -> %s%n", spec.describe(), spec.parameterCount(), runDir);
+    TrainRunner.Finished finished = TrainRunner.run(prep, runDir, resume, devices.options(),
+        TensorBoardLogger.DEFAULT_STEP_EVERY, stdout, cmd.commandLine().getErr());
+    if (finished.exitCode() == Main.OK) {
+      printSample(stdout, prep.spec(), finished.savedModel());
+    }
+    return finished.exitCode();
+  }
 
-    StopSignal stop = new StopSignal();
-    Thread hook = new Thread(() -> {
-      try {
-        stop.requestAndAwait(120, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "rnnlab-sigint");
-    Runtime.getRuntime().addShutdownHook(hook);
-    TrainJob.Outcome outcome;
-    try {
-      outcome = TrainJob.run(new TrainJob.Request(spec, vocab, trainingData, config, runDir, resume, null,
-          devices.options()), new ProgressPrinter(stdout, System.console() != null, spec.isCharModel()), stop);
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // Ctrl-C: the hook is running and waits for the checkpoint the trainer just wrote
-      }
-    }
-    Trainer.Result result = outcome.result();
-    if (result.outcome() == Trainer.Outcome.DIVERGED) {
-      cmd.commandLine().getErr().println("rnnlab: failed: " + result.message());
-      return Main.FAILURE;
-    }
-    if (result.outcome() == Trainer.Outcome.INTERRUPTED) {
-      stdout.println(result.message());
-      return 130;
-    }
-    summarize(stdout, spec, result);
-    Path savedModel = runDir.resolve("saved_model");
-    SavedModelExporter.export(spec, vocab, outcome.weights(), savedModel, devices.options());
-    stdout.println("saved model: " + savedModel);
-    printSample(stdout, spec, savedModel);
-    return Main.OK;
+  private TrainSetup.Overrides overrides() {
+    return new TrainSetup.Overrides(cell != null ? CellType.parse(cell) : null, layers, units, embeddingDim, dropout,
+        seqLen, step, lossOn != null ? LossOn.parse(lossOn) : null, samples, epochs, batchSize, lr, valFraction,
+        split != null ? SplitMode.parse(split) : null, valBatches, seed, maxSteps, checkpointEvery, keepCheckpoints);
   }
 
   private Corpus loadCorpus(Preset p, PrintWriter stdout) {
@@ -219,30 +161,5 @@ final class TrainCommand implements Callable<Integer> {
       // The run and its SavedModel are complete; a prompt the model cannot start from costs only the sample.
       cmd.commandLine().getErr().println("rnnlab: sample skipped: " + e.getMessage());
     }
-  }
-
-  private static void summarize(PrintWriter out, ModelSpec spec, Trainer.Result r) {
-    if (r.history().isEmpty()) {
-      return;
-    }
-    EpochResult last = r.history().get(r.history().size() - 1);
-    if (spec.isCharModel()) {
-      out.printf(Locale.ROOT, "final: loss %.4f (perplexity %.2f), accuracy %.4f", last.loss(), last.perplexity(), last.accuracy());
-      if (!Double.isNaN(last.valLoss())) {
-        out.printf(Locale.ROOT, "; val_loss %.4f (perplexity %.2f), val_accuracy %.4f",
-            last.valLoss(), last.valPerplexity(), last.valAccuracy());
-      }
-      out.println();
-    } else {
-      out.printf(Locale.ROOT, "final: train MSE %.5f, test MSE %.5f%n", last.loss(), last.valLoss());
-    }
-  }
-
-  private static int or(Integer v, int d) {
-    return v != null ? v : d;
-  }
-
-  private static double or(Double v, double d) {
-    return v != null ? v : d;
   }
 }
