@@ -4,6 +4,8 @@
 # a copy in bench/generation/last-run.md.
 #   bench/generation/run.sh          full run (~3-5 minutes on 2 cores)
 #   bench/generation/run.sh 0.05     quick smoke run with 5% of the work
+#   bench/generation/run.sh --quality RUN_DIR CORPUS
+#                                    stateful vs window cross-entropy by position for a trained model
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD_DIR=${BUILD_DIR:-target-bench}
@@ -11,5 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 mvn -q -o -Dbuild.dir="$BUILD_DIR" test-compile
 mvn -q -o -Dbuild.dir="$BUILD_DIR" dependency:build-classpath -Dmdep.outputFile="$BUILD_DIR/bench.classpath" >/dev/null
 CP="$BUILD_DIR/test-classes:$BUILD_DIR/classes:$(cat "$BUILD_DIR/bench.classpath")"
-java -Xmx1g -cp "$CP" io.rnnlab.bench.GenerationBench "${1:-1.0}" 2> >(grep -v '^I0000\|^WARNING: All log' >&2) \
-  | tee bench/generation/last-run.md
+if [ "${1:-}" = "--quality" ]; then
+  exec java -Xmx1g -cp "$CP" io.rnnlab.bench.GenerationQuality "$2" "$3"
+fi
+java -Xmx1g -cp "$CP" io.rnnlab.bench.GenerationBench "${1:-1.0}" | tee bench/generation/last-run.md

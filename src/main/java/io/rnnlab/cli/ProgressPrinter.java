@@ -18,10 +18,12 @@ final class ProgressPrinter implements TrainListener {
   private final PrintWriter out;
   private final boolean terminal;
   private final boolean classification;
+  private static final long PLAIN_LINE_NANOS = 20_000_000_000L;
   private ProgressBar bar;
   private int epochs;
   private int reportEvery;
   private long epochStart;
+  private long lastLine;
 
   ProgressPrinter(PrintWriter out, boolean terminal, boolean classification) {
     this.out = out;
@@ -34,6 +36,7 @@ final class ProgressPrinter implements TrainListener {
     this.epochs = epochs;
     this.reportEvery = Math.max(1, batches / 10);
     this.epochStart = System.nanoTime();
+    this.lastLine = epochStart;
     out.printf("Epoch %d/%d%n", epoch + 1, epochs);
     out.flush();
     if (terminal) {
@@ -48,7 +51,10 @@ final class ProgressPrinter implements TrainListener {
     if (bar != null) {
       bar.stepTo(batch + 1);
       bar.setExtraMessage(metrics);
-    } else if ((batch + 1) % reportEvery == 0 || batch + 1 == batches) {
+    } else if ((batch + 1) % reportEvery == 0 || batch + 1 == batches
+        || System.nanoTime() - lastLine > PLAIN_LINE_NANOS) {
+      // Every 10 % of an epoch, but at least every 20 s: a Tiny Shakespeare epoch is ~16k steps.
+      lastLine = System.nanoTime();
       double secs = (System.nanoTime() - epochStart) / 1e9;
       double eta = secs / (batch + 1) * (batches - batch - 1);
       out.printf(Locale.ROOT, "  step %d/%d - %s - ETA %.0fs%n", batch + 1, batches, metrics, eta);

@@ -148,9 +148,6 @@ final class KerasConfigReader {
       }
     }
     LossOn lossOn = recurrent.get(recurrent.size() - 1).returnSequences ? LossOn.ALL : LossOn.LAST;
-    if (lossOn == LossOn.ALL && recurrent.stream().anyMatch(r -> !r.returnSequences)) {
-      throw fail("only some recurrent layers return sequences; " + SUPPORTED);
-    }
     if (!dense.path("use_bias").asBoolean(true)) {
       throw unsupported(denseName, "Dense", "has use_bias=False");
     }
@@ -160,37 +157,26 @@ final class KerasConfigReader {
     if (input == null || input.seqLen == null) {
       throw fail("the model takes sequences of any length; rnnlab needs a fixed one (Input(shape=(SEQ_LEN, …)))");
     }
+    if (embeddingVocab == null && input.features == null) {
+      throw fail("the input has no feature axis; expected Input(shape=(SEQ_LEN, FEATURES))");
+    }
+    Head head = embeddingVocab != null || activation.equals("softmax") ? Head.SOFTMAX : Head.REGRESSION;
+    requireActivation(denseName, activation, head == Head.SOFTMAX ? "softmax" : "linear");
+    int inputWidth = embeddingVocab != null ? embeddingVocab : input.features;
+    if (head == Head.SOFTMAX && outUnits != inputWidth) {
+      throw unsupported(denseName, "Dense", "has " + outUnits + " units but the model reads " + inputWidth
+          + " symbols; a char model predicts the symbols it reads");
+    }
+    if (head == Head.REGRESSION && (outUnits != 1 || lossOn != LossOn.LAST)) {
+      throw unsupported(denseName, "Dense", "is linear with " + outUnits + " unit(s)"
+          + (lossOn == LossOn.ALL ? " on every step" : "") + "; rnnlab's regression head is one Dense(1) on the last step");
+    }
     try {
-      if (embeddingVocab != null) {
-        requireActivation(denseName, activation, "softmax");
-        if (outUnits != embeddingVocab) {
-          throw unsupported(denseName, "Dense", "has " + outUnits + " units but the Embedding has "
-              + embeddingVocab + " symbols");
-        }
-        return ModelSpec.charModel(cell, recurrent.size(), first.units, embeddingDim, dropout, input.seqLen,
-            embeddingVocab, lossOn);
-      }
-      if (input.features == null) {
-        throw fail("the input has no feature axis; expected Input(shape=(SEQ_LEN, FEATURES))");
-      }
-      if (activation.equals("softmax")) {
-        if (outUnits != input.features) {
-          throw unsupported(denseName, "Dense", "has " + outUnits + " units but the one-hot input has "
-              + input.features + "; a char model predicts the symbols it reads");
-        }
-        return ModelSpec.charModel(cell, recurrent.size(), first.units, 0, dropout, input.seqLen, outUnits, lossOn);
-      }
-      requireActivation(denseName, activation, "linear");
-      if (outUnits != 1 || lossOn != LossOn.LAST) {
-        throw unsupported(denseName, "Dense", "is linear with " + outUnits + " unit(s)" + (lossOn == LossOn.ALL
-            ? " on every step" : "") + "; rnnlab's regression head is one Dense(1) on the last step");
-      }
-      return new ModelSpec(cell, recurrent.size(), first.units, 0, dropout, input.seqLen, 0, Head.REGRESSION,
-          LossOn.LAST, input.features);
-    } catch (UserInputException e) {
-      if (e.getMessage().startsWith(source)) {
-        throw e;
-      }
+      return head == Head.SOFTMAX
+          ? ModelSpec.charModel(cell, recurrent.size(), first.units, embeddingDim, dropout, input.seqLen, outUnits, lossOn)
+          : new ModelSpec(cell, recurrent.size(), first.units, 0, dropout, input.seqLen, 0, Head.REGRESSION,
+              LossOn.LAST, input.features);
+    } catch (UserInputException e) { // sizes out of rnnlab's range
       throw fail(e.getMessage());
     }
   }

@@ -1,12 +1,14 @@
 package io.rnnlab.interop;
 
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_AllocateTensor;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteBuffer;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteStatus;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteTensor;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_FLOAT;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_GetCode;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_INT32;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_Message;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewBufferFromString;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewStatus;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_OK;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SessionRun;
@@ -16,12 +18,15 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_TensorType;
 
 import java.lang.reflect.Field;
 import java.util.Arrays;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Output;
 import org.tensorflow.Session;
+import org.tensorflow.internal.c_api.TF_Buffer;
 import org.tensorflow.internal.c_api.TF_Output;
 import org.tensorflow.internal.c_api.TF_Session;
 import org.tensorflow.internal.c_api.TF_Status;
@@ -49,6 +54,7 @@ final class NativeSignatureCall implements SignatureCall {
   private final PointerPointer<TF_Tensor> inputValues;
   private final PointerPointer<TF_Tensor> outputValues;
   private final TF_Status status = TF_NewStatus();
+  private final TF_Buffer runOptions = nativeBuffer(CALLER_THREAD.toByteArray());
   private boolean closed;
 
   private NativeSignatureCall(TF_Session session, Output<?>[] in, Output<?>[] out) {
@@ -87,6 +93,12 @@ final class NativeSignatureCall implements SignatureCall {
     return new NativeSignatureCall(handle, in, out);
   }
 
+  private static TF_Buffer nativeBuffer(byte[] bytes) {
+    try (BytePointer p = new BytePointer(bytes)) {
+      return TF_NewBufferFromString(p, bytes.length); // copies the bytes
+    }
+  }
+
   private static TF_Output outputsOf(Output<?>[] ops) {
     TF_Output array = new TF_Output(ops.length);
     for (int i = 0; i < ops.length; i++) {
@@ -97,25 +109,32 @@ final class NativeSignatureCall implements SignatureCall {
 
   @Override
   public void feedInts(int index, int[] data, long... shape) {
-    new IntPointer(buffer(index, TF_INT32, 4, shape)).put(data);
+    new IntPointer(buffer(index, TF_INT32, data.length, shape)).put(data);
   }
 
   @Override
   public void feedFloats(int index, float[] data, long... shape) {
-    new FloatPointer(buffer(index, TF_FLOAT, 4, shape)).put(data);
+    new FloatPointer(buffer(index, TF_FLOAT, data.length, shape)).put(data);
   }
 
-  /** The data of input {@code index}, reallocated only when its type or shape changes. */
-  private org.bytedeco.javacpp.Pointer buffer(int index, int type, int bytesPerValue, long[] shape) {
+  /**
+   * The data of input {@code index} (4-byte values), reallocated only when its type or shape
+   * changes. Native memory: a length that disagrees with the shape would write past the end.
+   */
+  private Pointer buffer(int index, int type, int length, long[] shape) {
+    checkOpen();
+    long count = 1;
+    for (long d : shape) {
+      count *= d;
+    }
+    if (count != length) {
+      throw new IllegalArgumentException(length + " values for shape " + Arrays.toString(shape));
+    }
     if (feeds[index] == null || feedTypes[index] != type || !Arrays.equals(feedShapes[index], shape)) {
       if (feeds[index] != null) {
         TF_DeleteTensor(feeds[index]);
       }
-      long bytes = bytesPerValue;
-      for (long d : shape) {
-        bytes *= d;
-      }
-      feeds[index] = TF_AllocateTensor(type, shape.clone(), shape.length, bytes);
+      feeds[index] = TF_AllocateTensor(type, shape.clone(), shape.length, 4 * count);
       feedShapes[index] = shape.clone();
       feedTypes[index] = type;
       inputValues.put(index, feeds[index]);
@@ -125,7 +144,13 @@ final class NativeSignatureCall implements SignatureCall {
 
   @Override
   public float[][] run() {
-    TF_SessionRun(session, null, inputs, inputValues, inputCount, outputs, outputValues, outputCount,
+    checkOpen();
+    for (int i = 0; i < feeds.length; i++) {
+      if (feeds[i] == null) {
+        throw new IllegalStateException("input " + i + " was never fed");
+      }
+    }
+    TF_SessionRun(session, runOptions, inputs, inputValues, inputCount, outputs, outputValues, outputCount,
         (PointerPointer<?>) null, 0, null, status);
     if (TF_GetCode(status) != TF_OK) {
       throw new IllegalStateException("TensorFlow: " + TF_Message(status).getString());
@@ -149,6 +174,12 @@ final class NativeSignatureCall implements SignatureCall {
     return out;
   }
 
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("signature call used after close");
+    }
+  }
+
   @Override
   public void close() {
     if (closed) {
@@ -162,6 +193,7 @@ final class NativeSignatureCall implements SignatureCall {
       }
     }
     TF_DeleteStatus(status);
+    TF_DeleteBuffer(runOptions);
     inputs.close();
     outputs.close();
     inputValues.close();

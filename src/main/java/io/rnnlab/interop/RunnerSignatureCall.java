@@ -50,7 +50,7 @@ final class RunnerSignatureCall implements SignatureCall {
 
   @Override
   public float[][] run() {
-    Session.Runner runner = session.runner();
+    Session.Runner runner = session.runner().setOptions(CALLER_THREAD);
     for (int i = 0; i < inputs.length; i++) {
       runner.feed(inputs[i], feeds[i]);
     }

@@ -64,6 +64,9 @@ class SignatureCallTest {
     try (SavedModelBundle b = SavedModelBundle.load(model.toString(), "serve");
         SignatureCall c = SignatureCall.open(b, "step", List.of("char_ids", "state"), List.of("probabilities", "state"))) {
       assertThat(c).isInstanceOf(NativeSignatureCall.class);
+      assertThatThrownBy(c::run).isInstanceOf(IllegalStateException.class).hasMessage("input 0 was never fed");
+      assertThatThrownBy(() -> c.feedInts(0, new int[] {1, 2}, 1)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("2 values for shape [1]");
       c.feedInts(0, new int[] {1}, 1);
       c.feedFloats(1, new float[3], 1, 3); // state must be [rows, 32]
       assertThatThrownBy(c::run).isInstanceOf(IllegalStateException.class).hasMessageStartingWith("TensorFlow: ");
