@@ -51,8 +51,12 @@ class JavaProbe:
         self.run("fixtures", out_dir)
 
     def predict(self, tmp, **request):
+        return self.predict_all(tmp, [request])[0]
+
+    def predict_all(self, tmp, requests):
+        """Several requests in one JVM: {"model", ["spec"], ["input"], ["prompt", "greedy"]}."""
         req, out = Path(tmp) / "request.json", Path(tmp) / "response.json"
-        req.write_text(json.dumps(request), encoding="utf-8")
+        req.write_text(json.dumps(list(requests)), encoding="utf-8")
         self.run("predict", req, out)
         return json.loads(out.read_text(encoding="utf-8"))
 

@@ -1,5 +1,6 @@
 package io.rnnlab.cli;
 
+import io.rnnlab.AtomicFiles;
 import io.rnnlab.UserInputException;
 import io.rnnlab.interop.KerasArchive;
 import io.rnnlab.interop.RunExport;
@@ -39,6 +40,9 @@ final class ExportCommand implements Callable<Integer> {
     }
     if (out != null) {
       RunExport.checkSavedModelTarget(out);
+    }
+    if (keras != null) {
+      AtomicFiles.checkWritableLocation(keras, "--keras");
     }
     PrintWriter stdout = cmd.commandLine().getOut();
     PrintWriter stderr = cmd.commandLine().getErr();

@@ -1,5 +1,6 @@
 package io.rnnlab.cli;
 
+import io.rnnlab.AtomicFiles;
 import io.rnnlab.UserInputException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -64,8 +65,12 @@ public final class Main implements Runnable {
   }
 
   static String describe(Throwable t) {
-    String m = t.getMessage();
-    return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    Throwable e = t instanceof java.io.UncheckedIOException && t.getCause() != null ? t.getCause() : t;
+    if (e instanceof java.io.IOException io && io.getMessage() != null) {
+      return AtomicFiles.reason(io); // says what failed and why; the class name adds nothing
+    }
+    String m = e.getMessage();
+    return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
   }
 
   static String oneLine(String s) {

@@ -101,6 +101,7 @@ public final class Comparison {
     if (Files.exists(out) && !Files.isDirectory(out)) {
       throw new UserInputException("--out " + out + " is a file; give a directory for the report");
     }
+    AtomicFiles.checkWritableLocation(out, "--out");
     if (Files.isDirectory(out) && !Files.exists(out.resolve(SUMMARY_MD))) {
       try (Stream<Path> s = Files.list(out)) {
         if (s.findAny().isPresent()) {

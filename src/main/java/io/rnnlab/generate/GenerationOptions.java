@@ -63,7 +63,12 @@ public record GenerationOptions(
 
   /** How the model is driven. */
   public enum Mode {
-    /** Zero state, the prompt one character at a time, then one step per new character. */
+    /**
+     * Zero state, the prompt one character at a time, then one step per new character. The state
+     * runs past seq_len, which a window-trained model never saw: on Tiny Shakespeare its
+     * predictions there match the window's (docs/BENCHMARKS.md), but a tiny model that memorised
+     * a short text (the hello presets) loses its way; use WINDOW for those.
+     */
     STATEFUL,
     /** The last seq_len characters through the whole network for every new character. */
     WINDOW,

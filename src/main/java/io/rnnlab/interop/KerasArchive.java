@@ -10,6 +10,7 @@ import io.rnnlab.data.Vocabulary;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.Weights;
 import io.rnnlab.train.AdamConfig;
+import java.io.ByteArrayOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -193,7 +194,7 @@ public final class KerasArchive {
     if (zip.getEntry(name) == null) {
       throw new UserInputException(source + " has no " + name + "; it is not a Keras 3 .keras archive");
     }
-    var bytes = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     copyCapped(zip, name, cap, source, bytes);
     return bytes.toByteArray();
   }

@@ -9,6 +9,7 @@ import io.jhdf.api.Node;
 import io.jhdf.api.WritableGroup;
 import io.jhdf.exceptions.HdfException;
 import io.rnnlab.UserInputException;
+import io.rnnlab.interop.KerasNames.Kind;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.HostTensor;
 import io.rnnlab.model.ModelSpec;
@@ -48,7 +49,8 @@ public final class KerasH5Weights {
       throw new UserInputException(h5 + " does not exist or is not a file");
     }
     try (HdfFile file = new HdfFile(h5)) {
-      List<FoundLayer> layers = keras3Root(file) != null ? scanKeras3(keras3Root(file), source) : scanKeras2(file, source);
+      Group keras3 = keras3Root(file);
+      List<FoundLayer> layers = keras3 != null ? scanKeras3(keras3, source) : scanKeras2(file, source);
       KerasArchitecture.requireSame(infer(layers, spec, source), spec, source);
       return toWeights(layers, spec, source);
     } catch (HdfException e) {
@@ -108,19 +110,12 @@ public final class KerasH5Weights {
 
   // --- scanning files of unknown architecture --------------------------------------------------
 
-  private enum Kind { EMBEDDING, RECURRENT, DENSE }
-
   /** A layer that holds weights, with its datasets by rnnlab weight name (kernel, bias, …). */
   private record FoundLayer(String name, Kind kind, Map<String, Dataset> weights) {
     int[] dims(String weight) {
       return weights.get(weight).getDimensions();
     }
   }
-
-  private static final Map<Kind, List<String>> WEIGHTS = Map.of(
-      Kind.EMBEDDING, List.of("embeddings"),
-      Kind.RECURRENT, List.of("kernel", "recurrent_kernel", "bias"),
-      Kind.DENSE, List.of("kernel", "bias"));
 
   private static Group keras3Root(HdfFile file) {
     for (String name : new String[] {"layers", "_layer_checkpoint_dependencies"}) {
@@ -141,20 +136,16 @@ public final class KerasH5Weights {
       }
       Matcher m = NUMBERED.matcher(e.getKey());
       m.matches();
-      String base = m.group(1);
-      Kind kind = switch (base) {
-        case "embedding" -> Kind.EMBEDDING;
-        case "lstm", "simple_rnn" -> Kind.RECURRENT;
-        case "dense" -> Kind.DENSE;
-        default -> throw new UserInputException(source + " has a '" + e.getKey() + "' layer with weights; "
+      Kind kind = Kind.ofKeras3Group(m.group(1));
+      if (kind == null) {
+        throw new UserInputException(source + " has a '" + e.getKey() + "' layer with weights; "
             + "rnnlab reads Embedding, SimpleRNN, LSTM and Dense layers only");
-      };
-      String vars = kind == Kind.RECURRENT ? "cell/vars" : "vars";
+      }
       Map<String, Dataset> weights = new LinkedHashMap<>();
-      List<String> names = WEIGHTS.get(kind);
+      List<String> names = kind.weights();
       for (int i = 0; i < names.size(); i++) {
-        if (!(find(g, vars + "/" + i) instanceof Dataset d)) {
-          throw new UserInputException(source + ": layer '" + e.getKey() + "' has no " + vars + "/" + i
+        if (!(find(g, kind.keras3Dataset(i)) instanceof Dataset d)) {
+          throw new UserInputException(source + ": layer '" + e.getKey() + "' has no " + kind.keras3Dataset(i)
               + " (" + names.get(i) + ")");
         }
         weights.put(names.get(i), d);
@@ -190,8 +181,8 @@ public final class KerasH5Weights {
         }
         weights.put(KerasNames.weightOf(w), d);
       }
-      Kind kind = WEIGHTS.entrySet().stream().filter(k -> k.getValue().equals(List.copyOf(weights.keySet())))
-          .map(Map.Entry::getKey).findFirst()
+      Kind kind = Arrays.stream(Kind.values()).filter(k -> k.weights().equals(List.copyOf(weights.keySet())))
+          .findFirst()
           .orElseThrow(() -> new UserInputException(source + ": layer '" + layer + "' has weights "
               + weights.keySet() + "; rnnlab reads Embedding, SimpleRNN, LSTM and Dense layers only"));
       found.add(new FoundLayer(layer, kind, weights));

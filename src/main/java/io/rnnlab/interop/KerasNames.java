@@ -16,9 +16,8 @@ import java.util.Map;
  * layer under its class name in snake case, numbered per class in model order ({@code
  * layers/lstm}, {@code layers/lstm_1}), never under the layer's own name, which changes from
  * session to session. rnnlab's layer names follow exactly that scheme, so the rnnlab layer name
- * is the Keras 3 group. Variables are numbered in creation order: a recurrent cell's {@code
- * kernel, recurrent_kernel, bias} under {@code cell/vars/0..2}, Dense's {@code kernel, bias}
- * under {@code vars/0..1}, Embedding's table under {@code vars/0}.
+ * is the Keras 3 group. Variables are numbered in creation order ({@link Kind#weights}): a
+ * recurrent layer keeps its cell's under {@code cell/vars/0..2}, the others under {@code vars/}.
  *
  * <p>Keras 2 ({@code .h5}) files a layer under its instance name and each weight under a name
  * like {@code lstm_3/lstm_cell/kernel:0}; the order of layers and weights is in attributes, so
@@ -27,15 +26,47 @@ import java.util.Map;
 final class KerasNames {
   static final String EMBEDDING = "embedding";
   static final String DENSE = "dense";
+  /** Where Keras 3 keeps the optimizer's variables (iterations, learning rate, then its slots). */
+  static final String OPTIMIZER_VARS = "optimizer/vars";
 
   private KerasNames() {}
 
-  /** A model layer that carries weights, in model order. */
-  record WeightLayer(String name, String kerasClass, List<WeightSpec> weights) {
-    boolean isRecurrent() {
-      return !name.equals(EMBEDDING) && !name.equals(DENSE);
+  /** The kinds of layer that hold weights, with their weights in Keras's creation order. */
+  enum Kind {
+    EMBEDDING(List.of("embeddings"), "vars"),
+    RECURRENT(List.of("kernel", "recurrent_kernel", "bias"), "cell/vars"),
+    DENSE(List.of("kernel", "bias"), "vars");
+
+    private final List<String> weights;
+    private final String keras3Vars;
+
+    Kind(List<String> weights, String keras3Vars) {
+      this.weights = weights;
+      this.keras3Vars = keras3Vars;
+    }
+
+    List<String> weights() {
+      return weights;
+    }
+
+    /** The Keras 3 dataset of weight {@code i} below the layer's group. */
+    String keras3Dataset(int i) {
+      return keras3Vars + "/" + i;
+    }
+
+    /** The kind of a Keras 3 layer group by its class-based name without number, or null. */
+    static Kind ofKeras3Group(String baseName) {
+      return switch (baseName) {
+        case "embedding" -> EMBEDDING;
+        case "lstm", "simple_rnn" -> RECURRENT;
+        case "dense" -> DENSE;
+        default -> null;
+      };
     }
   }
+
+  /** A model layer that carries weights, in model order. */
+  record WeightLayer(String name, Kind kind, List<WeightSpec> weights) {}
 
   /** The layers of {@code spec} that hold weights, in Keras's model order. */
   static List<WeightLayer> weightLayers(ModelSpec spec) {
@@ -44,16 +75,11 @@ final class KerasNames {
       byLayer.computeIfAbsent(w.layer(), k -> new ArrayList<>()).add(w);
     }
     List<WeightLayer> out = new ArrayList<>();
-    byLayer.forEach((layer, weights) -> out.add(new WeightLayer(layer, kerasClass(spec, layer), List.copyOf(weights))));
+    byLayer.forEach((layer, weights) -> {
+      Kind kind = layer.equals(EMBEDDING) ? Kind.EMBEDDING : layer.equals(DENSE) ? Kind.DENSE : Kind.RECURRENT;
+      out.add(new WeightLayer(layer, kind, List.copyOf(weights)));
+    });
     return out;
-  }
-
-  private static String kerasClass(ModelSpec spec, String layer) {
-    return switch (layer) {
-      case EMBEDDING -> "Embedding";
-      case DENSE -> "Dense";
-      default -> recurrentClass(spec.cell());
-    };
   }
 
   static String recurrentClass(CellType cell) {
@@ -67,21 +93,12 @@ final class KerasNames {
   static Map<String, String> keras3Paths(ModelSpec spec) {
     Map<String, String> paths = new LinkedHashMap<>();
     for (WeightLayer layer : weightLayers(spec)) {
-      String group = keras3VarsGroup(layer);
-      for (int i = 0; i < layer.weights().size(); i++) {
-        paths.put(layer.weights().get(i).name(), group + "/" + i);
+      for (WeightSpec w : layer.weights()) {
+        paths.put(w.name(), "layers/" + layer.name() + "/" + layer.kind().keras3Dataset(layer.kind().weights().indexOf(w.weight())));
       }
     }
     return paths;
   }
-
-  /** The group holding a layer's variables: recurrent layers keep theirs in their cell. */
-  static String keras3VarsGroup(WeightLayer layer) {
-    return "layers/" + layer.name() + (layer.isRecurrent() ? "/cell" : "") + "/vars";
-  }
-
-  /** Where Keras 3 keeps the optimizer's variables (iterations, learning rate, then its slots). */
-  static final String OPTIMIZER_VARS = "optimizer/vars";
 
   /** {@code lstm_3/lstm_cell/kernel:0} → {@code kernel}: the name within its layer. */
   static String weightOf(String keras2Name) {

@@ -43,6 +43,30 @@ public final class KerasWeightsImport {
     throw new UserInputException(file + " is neither a .keras archive nor a Keras .h5 weights file");
   }
 
+  /**
+   * As {@link #load(Path, ModelSpec)}, for a run on a corpus whose vocabulary is {@code corpus}
+   * (null for regression): a vocabulary beside the Keras file must be the same, id for id, or the
+   * weights would mean other characters.
+   */
+  public static Imported load(Path file, ModelSpec wanted, Vocabulary corpus) {
+    Imported in = load(file, wanted);
+    if (corpus != null && in.vocab() != null && !in.vocab().equals(corpus)) {
+      int id = 0; // sizes are equal here: the architecture check compared them
+      while (in.vocab().symbol(id).equals(corpus.symbol(id))) {
+        id++;
+      }
+      throw new UserInputException(KerasArchive.vocabFile(file).getFileName() + " gives id " + id + " to "
+          + shown(in.vocab().symbol(id)) + ", the corpus to " + shown(corpus.symbol(id))
+          + "; train on the text the Keras model was trained on");
+    }
+    return in;
+  }
+
+  private static String shown(String symbol) {
+    int cp = symbol.codePointAt(0);
+    return Character.isISOControl(cp) || Character.isWhitespace(cp) ? String.format("U+%04X", cp) : "'" + symbol + "'";
+  }
+
   private static byte[] head(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new UserInputException(file + " does not exist or is not a file");

@@ -1,5 +1,6 @@
 package io.rnnlab.interop;
 
+import io.rnnlab.AtomicFiles;
 import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.model.HostTensor;
@@ -107,6 +108,7 @@ public final class RunExport {
   /** Replacing is fine for a SavedModel; anything else there is not ours to delete. */
   public static void checkSavedModelTarget(Path out) throws IOException {
     if (!Files.exists(out)) {
+      AtomicFiles.checkWritableLocation(out, "--out");
       return;
     }
     if (!Files.isDirectory(out)) {

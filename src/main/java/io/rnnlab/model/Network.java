@@ -44,19 +44,42 @@ public final class Network<T extends TFloating> {
    * @return logits (char models) or predictions: [batch, out] when the loss is on the last step,
    *     time-major [seq·batch, out] when it is on all steps
    */
-  @SuppressWarnings("unchecked")
   public Operand<T> forward(Ops tf, Operand<? extends TType> input, Dropout<T> dropout) {
+    return forwardWithLookup(tf, input, dropout).output();
+  }
+
+  /**
+   * The embedding rows one forward pass looked up: the char ids (time-major [seq, batch]) and the
+   * vectors gathered for them. Keras's Adam updates an Embedding from these per-occurrence
+   * gradients (an IndexedSlices), which differs from the summed dense gradient when a batch
+   * repeats a character; {@code KerasAdam} needs them to do the same.
+   */
+  public record EmbeddingLookup<T extends TFloating>(Operand<TInt32> ids, Operand<T> vectors) {}
+
+  /**
+   * {@link #forward}'s output and, for Embedding models, its lookup (else null); the recurrent
+   * layers and their unrolls, in layer order, for gradients that need the unrolls' intermediates.
+   */
+  public record Forward<T extends TFloating>(Operand<T> output, EmbeddingLookup<T> lookup,
+      List<RecurrentLayer<T>> layers, List<RecurrentLayer.Unrolled<T>> unrolls) {}
+
+  /** As {@link #forward}, also returning the embedding lookup the optimizer needs. */
+  @SuppressWarnings("unchecked")
+  public Forward<T> forwardWithLookup(Ops tf, Operand<? extends TType> input, Dropout<T> dropout) {
     int seq = spec.seqLen();
     Operand<TInt32> batch = tf.gather(tf.shape(input), tf.constant(0), tf.constant(0));
     List<Operand<T>> zeroState = zeroState(tf, batch);
 
     RecurrentLayer.Unrolled<T> out;
+    List<RecurrentLayer.Unrolled<T>> unrolls = new ArrayList<>(layers.size());
+    EmbeddingLookup<T> lookup = null;
     RecurrentLayer<T> first = layers.get(0);
     Ops l0 = tf.withSubScope(first.name());
     if (input.type() == TInt32.class) {
       Operand<TInt32> idsT = tf.linalg.transpose((Operand<TInt32>) input, tf.constant(new int[] {1, 0}));
       if (spec.embeddingDim() > 0) {
         Operand<T> emb = tf.withSubScope("embedding").gather(vars.get("embedding/embeddings"), idsT, tf.constant(0));
+        lookup = new EmbeddingLookup<>(idsT, emb);
         out = first.run(l0, emb, seq, spec.embeddingDim(), zeroState);
       } else {
         out = first.runProjected(l0, first.projectIds(l0, idsT), seq, zeroState);
@@ -65,6 +88,7 @@ public final class Network<T extends TFloating> {
       Operand<T> x = tf.linalg.transpose((Operand<T>) input, tf.constant(new int[] {1, 0, 2}));
       out = first.run(l0, x, seq, spec.firstLayerInputDim(), zeroState);
     }
+    unrolls.add(out);
     int site = 0;
     for (int i = 1; i < layers.size(); i++) {
       Operand<T> seqOut = tf.stack(out.outputs(), org.tensorflow.op.core.Stack.axis(0L));
@@ -73,6 +97,7 @@ public final class Network<T extends TFloating> {
       }
       RecurrentLayer<T> layer = layers.get(i);
       out = layer.run(tf.withSubScope(layer.name()), seqOut, seq, spec.units(), zeroState);
+      unrolls.add(out);
     }
     Operand<T> top = spec.lossOn() == LossOn.LAST
         ? out.last()
@@ -81,7 +106,7 @@ public final class Network<T extends TFloating> {
     if (dropout != null && spec.dropout() > 0) {
       top = dropout.apply(tf, top, site);
     }
-    return dense(tf, top);
+    return new Forward<>(dense(tf, top), lookup, List.copyOf(layers), List.copyOf(unrolls));
   }
 
   /**

@@ -74,7 +74,31 @@ public final class RecurrentLayer<T extends TFloating> {
       state = step(tf.withSubScope("t" + t), steps.get(t), state);
       outputs.add(state.get(0));
     }
-    return new Unrolled<>(outputs, state);
+    return new Unrolled<>(outputs, state, projSeq, initialState.get(0));
+  }
+
+  /**
+   * {@code dL/d recurrent_kernel} of an unroll as one matrix product, {@code Σ_t h_{t-1}ᵀ·dz_t}
+   * over all steps and rows at once. Every cell's pre-activation is {@code z_t = xProj_t +
+   * h_{t-1}·recurrent_kernel} (see {@link Cell}), so {@code dz_t = dL/d xProj_t}: the gradient of
+   * {@link Unrolled#projected()}. TF's own gradient of the unroll is the same sum as seq small
+   * products (inner dimension = batch) plus an AddN of seq kernel-sized partial sums, which cost
+   * about a third of a training step (docs/BENCHMARKS.md, "Training").
+   *
+   * @param dProjected {@code dL/d projected}, [seq, batch, gates·units]
+   */
+  public Operand<T> recurrentKernelGradient(Ops tf, Unrolled<T> unrolled, Operand<T> dProjected) {
+    List<Operand<T>> previous = new ArrayList<>(unrolled.outputs().size());
+    previous.add(unrolled.initialOutput());
+    previous.addAll(unrolled.outputs().subList(0, unrolled.outputs().size() - 1));
+    Operand<T> h = tf.reshape(tf.stack(previous), tf.constant(new long[] {-1, units}));
+    Operand<T> dz = tf.reshape(dProjected, tf.constant(new long[] {-1, (long) cell.type().gates() * units}));
+    return tf.linalg.matMul(h, dz, org.tensorflow.op.linalg.MatMul.transposeA(true));
+  }
+
+  /** The name of this layer's recurrent kernel variable, as {@link ModelVariables} holds it. */
+  public String recurrentKernelName() {
+    return name + "/recurrent_kernel";
   }
 
   /** One step of this layer's cell (used by the unroll and by the one-step signature). */
@@ -82,8 +106,13 @@ public final class RecurrentLayer<T extends TFloating> {
     return cell.step(tf, xProj, state, recurrentKernel);
   }
 
-  /** The per-step outputs of an unrolled layer and its final state. */
-  public record Unrolled<T extends TFloating>(List<Operand<T>> outputs, List<Operand<T>> finalState) {
+  /**
+   * The per-step outputs of an unrolled layer and its final state; {@code projected} (the
+   * per-step {@code x·kernel + bias}, [seq, batch, gates·units]) and {@code initialOutput} (h
+   * before step 0) are what {@link #recurrentKernelGradient} needs.
+   */
+  public record Unrolled<T extends TFloating>(List<Operand<T>> outputs, List<Operand<T>> finalState,
+      Operand<T> projected, Operand<T> initialOutput) {
     public Operand<T> last() {
       return outputs.get(outputs.size() - 1);
     }

@@ -1,5 +1,6 @@
 package io.rnnlab.runtime;
 
+import io.rnnlab.AtomicFiles;
 import io.rnnlab.UserInputException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -25,7 +26,13 @@ public final class RunLock implements AutoCloseable {
 
   public static RunLock acquire(Path dir) throws IOException {
     Path file = dir.resolve(".lock");
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+    FileChannel ch;
+    try {
+      ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+    } catch (IOException e) {
+      // The first write into the run directory: a read-only or otherwise unusable --out shows here.
+      throw AtomicFiles.unwritable(dir, "--out", e);
+    }
     FileLock l;
     try {
       l = ch.tryLock();

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -59,15 +60,21 @@ public final class Checkpoints {
 
   public Path save(ModelSpec spec, TrainState state, TrainingGraph.OptimizerSnapshot snapshot) throws IOException {
     Path target = dir.resolve(String.format("ckpt-%09d", state.globalStep()));
-    Path staging = AtomicFiles.stagingDirectory(target);
     try {
-      Path tensors = staging.resolve(TENSORS);
-      TensorFile.write(tensors, snapshot.tensors());
-      Manifest m = new Manifest("rnnlab-checkpoint", 1, snapshot.iterations(), sha256(tensors), spec, state);
-      Files.writeString(staging.resolve(MANIFEST), JSON.writeValueAsString(m));
-      AtomicFiles.publishDirectory(staging, target);
-    } finally {
-      AtomicFiles.deleteTree(staging);
+      Path staging = AtomicFiles.stagingDirectory(target);
+      try {
+        Path tensors = staging.resolve(TENSORS);
+        TensorFile.write(tensors, snapshot.tensors());
+        Manifest m = new Manifest("rnnlab-checkpoint", 1, snapshot.iterations(), sha256(tensors), spec, state);
+        Files.writeString(staging.resolve(MANIFEST), JSON.writeValueAsString(m));
+        AtomicFiles.publishDirectory(staging, target);
+      } finally {
+        AtomicFiles.deleteTree(staging);
+      }
+    } catch (IOException e) {
+      // A full disk says only "No space left on device"; say which checkpoint could not be written.
+      throw new IOException("cannot write checkpoint " + target.getFileName() + " in " + dir + " ("
+          + AtomicFiles.reason(e) + ")", e);
     }
     prune();
     return target;
@@ -122,7 +129,11 @@ public final class Checkpoints {
   private void prune() throws IOException {
     List<Path> all = list();
     for (int i = 0; i < all.size() - keep; i++) {
-      AtomicFiles.deleteTree(all.get(i));
+      // Out of the published names first: a process killed halfway through deleting must not
+      // leave a ckpt-* directory that has lost its tensors but still looks like a checkpoint.
+      Path doomed = dir.resolve("." + all.get(i).getFileName() + ".del-" + System.nanoTime());
+      Files.move(all.get(i), doomed, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.deleteTree(doomed);
     }
     // Staging leftovers from a killed process are never valid checkpoints; clear them.
     try (Stream<Path> s = Files.list(dir)) {

@@ -1,6 +1,7 @@
 package io.rnnlab.train;
 
 import io.rnnlab.model.ModelVariables;
+import io.rnnlab.model.Network;
 import io.rnnlab.model.WeightSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +11,6 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
@@ -22,11 +22,18 @@ import org.tensorflow.types.TInt64;
  * because the framework's Adam names slots {@code <var>-m}, which TF rejects for Keras-style
  * variable names containing '/', and defaults ε to 1e-8 instead of Keras's 1e-7.
  *
+ * <p>The Embedding is the exception Keras makes: its gradient is an IndexedSlices (one row per
+ * occurrence of a char in the batch), and Keras's TF backend squares those rows before summing
+ * them into the second moment: {@code v += (Σ_occ g_occ² − v)(1−β₂)} rather than {@code ((Σ g)² −
+ * v)(1−β₂)}. The two differ whenever a batch repeats a character, so that weight gets its own
+ * update built from the same formula.
+ *
  * <p>Slots ({@code adam/<layer>/<weight>_m|_v}) and {@code adam/iterations} are ordinary graph
  * variables with assign ops, so checkpoints save and restore them like the weights.
  */
 final class KerasAdam {
   static final String ITERATIONS = "adam/iterations";
+  private static final String EMBEDDING = "embedding/embeddings";
 
   private final List<String> slotNames = new ArrayList<>();
   private final Variable<TInt64> iterations;
@@ -34,8 +41,12 @@ final class KerasAdam {
   private final Op iterationsAssign;
   private final Op update;
 
-  KerasAdam(Ops tf, ModelVariables<TFloat32> vars, List<String> weightNames, Gradients grads,
-      Operand<TFloat32> learningRate, AdamConfig cfg) {
+  /**
+   * @param grads gradients of the loss for each of {@code weightNames}, then (when {@code lookup}
+   *     is not null) for {@code lookup.vectors()}
+   */
+  KerasAdam(Ops tf, ModelVariables<TFloat32> vars, List<String> weightNames, List<Operand<TFloat32>> grads,
+      Network.EmbeddingLookup<TFloat32> lookup, Operand<TFloat32> learningRate, AdamConfig cfg) {
     Ops a = tf.withSubScope("adam");
     iterations = a.withName("iterations").variable(Shape.scalar(), TInt64.class);
     iterationsValue = a.withName("iterations_value").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
@@ -51,8 +62,8 @@ final class KerasAdam {
     // place, so without the gate ApplyAdam on dense/kernel could run while backprop still reads
     // dense/kernel for the layers below: a race that made identical seeded runs differ.
     List<Op> gradients = new ArrayList<>();
-    for (int i = 0; i < weightNames.size(); i++) {
-      gradients.add(a.withSubScope("gate").identity(grads.dy(i)));
+    for (int i = 0; i < weightNames.size() + (lookup != null ? 1 : 0); i++) {
+      gradients.add(a.withSubScope("gate").identity(grads.get(i)));
     }
     Ops gated = a.withControlDependencies(gradients);
     List<Op> applies = new ArrayList<>();
@@ -68,11 +79,41 @@ final class KerasAdam {
       slotNames.add("adam/" + name + "_v");
       @SuppressWarnings("unchecked")
       Operand<TFloat32> g = (Operand<TFloat32>) (Operand<?>) gradients.get(i);
-      applies.add(gated.withSubScope(layer).train.applyAdam(
-          (Variable<TFloat32>) vars.get(name), m, v, beta1Power, beta2Power, learningRate, beta1,
-          beta2, eps, g));
+      Variable<TFloat32> w = (Variable<TFloat32>) vars.get(name);
+      Ops scope = gated.withSubScope(layer);
+      if (lookup != null && name.equals(EMBEDDING)) {
+        @SuppressWarnings("unchecked")
+        Operand<TFloat32> perOccurrence = (Operand<TFloat32>) (Operand<?>) gradients.get(weightNames.size());
+        Operand<TFloat32> alpha = scope.math.div(
+            scope.math.mul(learningRate, scope.math.sqrt(scope.math.sub(one(scope), beta2Power))),
+            scope.math.sub(one(scope), beta1Power));
+        applies.add(sparseKerasUpdate(scope, w, m, v, g, perOccurrence, lookup.ids(), shape[0], alpha,
+            beta1, beta2, eps));
+      } else {
+        applies.add(scope.train.applyAdam(w, m, v, beta1Power, beta2Power, learningRate, beta1, beta2, eps, g));
+      }
     }
     update = a.withControlDependencies(applies).withName("step").assignAdd(iterations, a.constant(1L));
+  }
+
+  /**
+   * Keras's Adam step for an Embedding, in Keras's operation order: {@code m += (g − m)(1−β₁)},
+   * {@code v += (S − v)(1−β₂)} with S the per-row sum of squared per-occurrence gradients,
+   * {@code w −= m·α / (√v + ε)}.
+   */
+  private static Op sparseKerasUpdate(Ops tf, Variable<TFloat32> w, Variable<TFloat32> m, Variable<TFloat32> v,
+      Operand<TFloat32> g, Operand<TFloat32> perOccurrence, Operand<org.tensorflow.types.TInt32> ids, int rows,
+      Operand<TFloat32> alpha, Operand<TFloat32> beta1, Operand<TFloat32> beta2, Operand<TFloat32> eps) {
+    Operand<TFloat32> values = tf.reshape(perOccurrence, tf.constant(new long[] {-1, w.shape().size(1)}));
+    Operand<org.tensorflow.types.TInt32> flatIds = tf.reshape(ids, tf.constant(new int[] {-1}));
+    Operand<TFloat32> sumOfSquares = tf.math.unsortedSegmentSum(tf.math.square(values), flatIds, tf.constant(rows));
+    Operand<TFloat32> newM = tf.assignAdd(m, tf.math.mul(tf.math.sub(g, m), tf.math.sub(one(tf), beta1)));
+    Operand<TFloat32> newV = tf.assignAdd(v, tf.math.mul(tf.math.sub(sumOfSquares, v), tf.math.sub(one(tf), beta2)));
+    return tf.assignSub(w, tf.math.div(tf.math.mul(newM, alpha), tf.math.add(tf.math.sqrt(newV), eps)));
+  }
+
+  private static Operand<TFloat32> one(Ops tf) {
+    return tf.constant(1f);
   }
 
   /** The op that applies one update to every weight and then counts the iteration. */

@@ -38,7 +38,11 @@ public final class TrainJob {
   private TrainJob() {}
 
   public static Outcome run(Request r, TrainListener listener, StopSignal stop) throws IOException {
-    Files.createDirectories(r.out());
+    try {
+      Files.createDirectories(r.out());
+    } catch (IOException e) {
+      throw AtomicFiles.unwritable(r.out(), "--out", e);
+    }
     try (RunLock lock = RunLock.acquire(r.out())) {
       Checkpoints checkpoints = new Checkpoints(r.out().resolve(CHECKPOINTS), r.config().keepCheckpoints(),
           listener::message);

@@ -67,15 +67,19 @@ public final class TrainingGraph implements AutoCloseable {
       dropoutRate = tf.withName("dropout_rate").placeholderWithDefault(tf.constant(0f), Shape.scalar());
       dropoutSeed = tf.withName("dropout_seed").placeholderWithDefault(tf.constant(new long[] {0, 0}), Shape.of(2));
       Network<TFloat32> net = new Network<>(spec, vars);
-      Operand<TFloat32> out = net.forward(tf, inputs, new Dropout<>(dropoutRate, dropoutSeed));
+      Network.Forward<TFloat32> forward = net.forwardWithLookup(tf, inputs, new Dropout<>(dropoutRate, dropoutSeed));
+      Operand<TFloat32> out = forward.output();
 
       Objective<TFloat32> objective = Objective.build(tf, spec, out, targets, TFloat32.class);
       loss = objective.loss();
       accuracy = objective.accuracy();
-      var grads = tf.withSubScope("gradients").gradients(loss, vars.variables(weightNames));
+      // Gradients of every weight, then (Embedding models) of the looked-up vectors: Keras's Adam
+      // needs those per-occurrence gradients for the embedding's second moment.
+      List<Operand<TFloat32>> grads = Backprop.gradients(tf, loss, vars, weightNames, forward,
+          forward.lookup() != null ? List.of(forward.lookup().vectors()) : List.of());
       Operand<TFloat32> lr = tf.withName("learning_rate")
           .placeholderWithDefault(tf.constant((float) adamConfig.learningRate()), Shape.scalar());
-      adam = new KerasAdam(tf, vars, weightNames, grads, lr, adamConfig);
+      adam = new KerasAdam(tf, vars, weightNames, grads, forward.lookup(), lr, adamConfig);
       session = new Session(graph, options.toConfig());
     } catch (RuntimeException e) {
       graph.close();

@@ -101,25 +101,34 @@ public final class GenerationBench {
 
     line("### Throughput (steady state, prompt excluded)");
     line("");
+    line("Median of 3 rounds; the configurations alternate within each round, so load drifts hit them alike.");
+    line("");
     line("| mode | TF threads (intra/inter) | samples | chars/s | per step |");
     line("|---|---|---|---|---|");
-    double window1 = 0;
-    double stateful1 = 0;
+    record Config(Mode mode, SessionOptions threads, int samples, int length) {}
+    List<Config> configs = new ArrayList<>();
     for (SessionOptions threads : List.of(ONE_THREAD, TF_DEFAULT_THREADS)) {
-      double w = charsPerSecond(threads, Mode.WINDOW, 1, windowChars);
-      double s = charsPerSecond(threads, Mode.STATEFUL, 1, statefulChars);
-      double s64 = charsPerSecond(threads, Mode.STATEFUL, 64, batchSteps);
-      row("window", threads, 1, w, 1);
-      row("stateful", threads, 1, s, 1);
-      row("stateful", threads, 64, s64, 64);
-      if (threads == ONE_THREAD) {
-        window1 = w;
-        stateful1 = s;
+      configs.add(new Config(Mode.WINDOW, threads, 1, windowChars));
+      configs.add(new Config(Mode.STATEFUL, threads, 1, statefulChars));
+      configs.add(new Config(Mode.STATEFUL, threads, 64, batchSteps));
+    }
+    double[][] rounds = new double[configs.size()][3];
+    for (int round = 0; round < 3; round++) {
+      for (int c = 0; c < configs.size(); c++) {
+        Config k = configs.get(c);
+        rounds[c][round] = charsPerSecond(k.threads(), k.mode(), k.samples(), k.length());
       }
     }
+    double[] median = new double[configs.size()];
+    for (int c = 0; c < configs.size(); c++) {
+      Arrays.sort(rounds[c]);
+      median[c] = rounds[c][1];
+      Config k = configs.get(c);
+      row(k.mode().name().toLowerCase(Locale.ROOT), k.threads(), k.samples(), median[c], k.samples());
+    }
     line("");
-    line(String.format(Locale.ROOT, "Stateful / window at batch 1 (rnnlab's generation session, 1 thread): **%.0f×**.",
-        stateful1 / window1));
+    line(String.format(Locale.ROOT, "Stateful / window at batch 1, rnnlab's generation session (1/1 threads): **%.0f×**"
+        + " (TF default threads: %.0f×).", median[1] / median[0], median[4] / median[3]));
     line("");
 
     callPaths(scale);

@@ -2,6 +2,8 @@ package io.rnnlab.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
 import io.rnnlab.generate.ParagraphFormatter;
@@ -11,6 +13,8 @@ import io.rnnlab.model.ModelSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,6 +92,39 @@ class GenerateCommandTest {
           .append(api("hello", 20, GenerationOptions.of(0.8, 5 + i))).append("\n");
     }
     assertThat(o.out()).isEqualTo(expected.toString());
+  }
+
+  /** Every Python-trained char model in saved_models/ with its Keras greedy continuation. */
+  static Stream<Path> kerasModelsWithGreedyText() throws IOException {
+    try (Stream<Path> dirs = Files.list(Path.of("saved_models"))) {
+      List<Path> found = dirs.filter(d -> Files.isRegularFile(d.resolve("expected.json")))
+          .filter(d -> expected(d).has("greedy")).sorted().toList();
+      assertThat(found).as("saved_models/ holds the Python-trained char models").hasSizeGreaterThanOrEqualTo(3);
+      return found.stream();
+    }
+  }
+
+  static JsonNode expected(Path dir) {
+    try {
+      return new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("kerasModelsWithGreedyText")
+  void greedyGenerationFromAKerasSavedModelIsKerasOwnGreedyText(Path dir) {
+    JsonNode e = expected(dir);
+    String prompt = e.get("prompt").asText();
+    String greedy = e.get("greedy").asText();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new String[] {"generate", "--model", dir.toString(), "--prompt", prompt,
+        "--length", String.valueOf(greedy.codePointCount(0, greedy.length())), "--temperature", "0"},
+        new PrintWriter(out, true), new PrintWriter(err, true));
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString()).isEqualTo(prompt + greedy + "\n");
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.WeightInitializer;
 import io.rnnlab.model.Weights;
+import io.rnnlab.train.AdamConfig;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +35,9 @@ import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Java-side checks of {@link KerasArchive}; Keras itself checks the files in test_keras_parity.py. */
 class KerasArchiveTest {
@@ -113,7 +117,7 @@ class KerasArchiveTest {
   void aTruncatedArchiveIsAUserError() throws IOException {
     Path file = written();
     byte[] bytes = Files.readAllBytes(file);
-    Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    Files.write(file, Arrays.copyOf(bytes, bytes.length / 2));
 
     assertThatThrownBy(() -> KerasArchive.read(file)).isInstanceOf(UserInputException.class)
         .hasMessageStartingWith("m.keras is not a valid .keras archive (")
@@ -135,7 +139,7 @@ class KerasArchiveTest {
   }
 
   @ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"../evil.txt", "assets/../../evil.txt", "/etc/evil",
+  @ValueSource(strings = {"../evil.txt", "assets/../../evil.txt", "/etc/evil",
       "C:/evil", "assets\\..\\evil"})
   void entriesThatEscapeTheirDirectoryAreRefused(String name) throws IOException {
     Path file = rewritten(written(), z -> add(z, name, "x".getBytes(StandardCharsets.UTF_8)), Map.of());
@@ -174,7 +178,7 @@ class KerasArchiveTest {
   @Test
   void anOversizedConfigIsRefused() throws IOException {
     byte[] spaces = new byte[Math.toIntExact(KerasArchive.MAX_JSON_BYTES + 1)];
-    java.util.Arrays.fill(spaces, (byte) ' ');
+    Arrays.fill(spaces, (byte) ' ');
     Path file = rewritten(written(), z -> add(z, KerasArchive.CONFIG, spaces), Map.of(KerasArchive.CONFIG, new byte[0]));
     assertThatThrownBy(() -> KerasArchive.read(file)).isInstanceOf(UserInputException.class)
         .hasMessageStartingWith("bad.keras: config.json expands to more than");
@@ -199,7 +203,7 @@ class KerasArchiveTest {
   void weightsOfAnotherShapeThanTheConfigSaysAreAUserError() throws IOException {
     ModelSpec wider = ModelSpec.charModel(CellType.LSTM, 1, 32, 0, 0, 10, VOCAB.size(), LossOn.LAST);
     Path file = rewritten(written(), z -> { }, Map.of(KerasArchive.CONFIG,
-        JSON.writeValueAsBytes(KerasConfigWriter.config(wider, io.rnnlab.train.AdamConfig.KERAS_DEFAULTS))));
+        JSON.writeValueAsBytes(KerasConfigWriter.config(wider, AdamConfig.KERAS_DEFAULTS))));
     assertThatThrownBy(() -> KerasArchive.read(file)).isInstanceOf(UserInputException.class)
         .hasMessage("bad.keras: lstm/kernel has shape [" + VOCAB.size() + ", 64], the model needs ["
             + VOCAB.size() + ", 128]");
@@ -222,7 +226,7 @@ class KerasArchiveTest {
   }
 
   /** Layers and settings rnnlab cannot compute identically, planted into a valid archive's config. */
-  static Stream<org.junit.jupiter.params.provider.Arguments> unsupportedConfigs() {
+  static Stream<Arguments> unsupportedConfigs() {
     return Stream.of(
         args("GRU in place of the LSTM", l -> l.put("class_name", "GRU"),
             "layer 'lstm' (GRU) is not supported; rnnlab reads Sequential models of [Embedding] → "
@@ -245,8 +249,8 @@ class KerasArchiveTest {
             "layer 'lstm' (LSTM) computes in mixed_float16; rnnlab computes in float32"));
   }
 
-  private static org.junit.jupiter.params.provider.Arguments args(String what, Consumer<ObjectNode> edit, String message) {
-    return org.junit.jupiter.params.provider.Arguments.of(what, edit, message);
+  private static Arguments args(String what, Consumer<ObjectNode> edit, String message) {
+    return Arguments.of(what, edit, message);
   }
 
   private static ObjectNode cfg(ObjectNode layer) {
@@ -257,7 +261,7 @@ class KerasArchiveTest {
   @MethodSource("unsupportedConfigs")
   void unsupportedLayersAndSettingsAreRefusedNamingTheLayer(String what, Consumer<ObjectNode> edit, String message)
       throws IOException {
-    ObjectNode config = KerasConfigWriter.config(LSTM, io.rnnlab.train.AdamConfig.KERAS_DEFAULTS);
+    ObjectNode config = KerasConfigWriter.config(LSTM, AdamConfig.KERAS_DEFAULTS);
     edit.accept((ObjectNode) config.path("config").path("layers").get(1)); // [InputLayer, LSTM, Dense]
     Path file = rewritten(written(), z -> { }, Map.of(KerasArchive.CONFIG, JSON.writeValueAsBytes(config)));
 
@@ -310,7 +314,7 @@ class KerasArchiveTest {
     byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i + 46 < bytes.length; i++) {
       if (b.getInt(i) == 0x02014b50 && b.getShort(i + 28) == wanted.length
-          && java.util.Arrays.equals(bytes, i + 46, i + 46 + wanted.length, wanted, 0, wanted.length)) {
+          && Arrays.equals(bytes, i + 46, i + 46 + wanted.length, wanted, 0, wanted.length)) {
         b.putInt(i + 24, size); // central directory: uncompressed size
         Files.write(zip, bytes);
         return;

@@ -19,9 +19,12 @@ import io.rnnlab.train.StepMetrics;
 import io.rnnlab.train.TrainingGraph;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.tensorflow.Result;
 import org.tensorflow.Tensor;
 
@@ -33,7 +36,7 @@ import org.tensorflow.Tensor;
  *   fixtures DIR          for each parity case: DIR/CASE.keras (+ .vocab.json) from Java weights,
  *                         and DIR/CASE.json with a fixed input batch, Java's outputs for it, and
  *                         one Java Adam step (batch, loss, updated weights by rnnlab name)
- *   predict REQ.json OUT  loads REQ.model (a .keras, or with REQ.spec any Keras weights file, as
+ *   predict REQ.json OUT  (REQ may be an array of requests) loads REQ.model (a .keras, or with REQ.spec any Keras weights file, as
  *                         --init-from does), runs REQ.input, and greedy-generates REQ.greedy chars
  *                         after REQ.prompt in window mode; writes OUT.json
  *
@@ -69,7 +72,7 @@ public final class KerasParityMain {
       switch (args.length > 0 ? args[0] : "") {
         case "fixtures" -> fixtures(Path.of(args[1]));
         case "predict" -> predict(Path.of(args[1]), Path.of(args[2]));
-        case "check" -> check(args[1], java.util.Arrays.copyOfRange(args, 2, args.length));
+        case "check" -> check(args[1], Arrays.copyOfRange(args, 2, args.length));
         default -> throw new IllegalArgumentException(
             "usage: fixtures DIR | predict REQUEST.json OUT.json | check SPEC.json|- FILE...");
       }
@@ -104,7 +107,7 @@ public final class KerasParityMain {
 
   /** Keras's layer classes in order, as {@code model.layers} lists them after loading. */
   static List<String> kerasLayers(ModelSpec spec) {
-    List<String> l = new java.util.ArrayList<>();
+    List<String> l = new ArrayList<>();
     if (spec.embeddingDim() > 0) {
       l.add("Embedding");
     }
@@ -146,8 +149,21 @@ public final class KerasParityMain {
     return spec.lossOn() == LossOn.LAST ? new int[] {rows} : new int[] {rows, spec.seqLen()};
   }
 
+  /** One request, or an array of them (one JVM for several files) answered by an array. */
   static void predict(Path request, Path response) throws Exception {
     JsonNode req = JSON.readTree(request.toFile());
+    if (req.isArray()) {
+      List<Object> out = new ArrayList<>();
+      for (JsonNode r : req) {
+        out.add(predict(r));
+      }
+      JSON.writeValue(response.toFile(), out);
+    } else {
+      JSON.writeValue(response.toFile(), predict(req));
+    }
+  }
+
+  private static Map<String, Object> predict(JsonNode req) throws Exception {
     Path model = Path.of(req.get("model").asText());
     ModelSpec spec;
     Weights weights;
@@ -174,7 +190,7 @@ public final class KerasParityMain {
         out.put("greedy", greedy(g, vocab, req.get("prompt").asText(), req.get("greedy").asInt()));
       }
     }
-    JSON.writeValue(response.toFile(), out);
+    return out;
   }
 
   static void check(String specFile, String[] files) throws Exception {
@@ -200,7 +216,7 @@ public final class KerasParityMain {
     ModelSpec spec = g.spec();
     int[] ids = vocab.encode(prompt);
     int seq = spec.seqLen();
-    java.util.List<Integer> window = new java.util.ArrayList<>();
+    List<Integer> window = new ArrayList<>();
     for (int id : ids) {
       window.add(id);
     }
@@ -235,7 +251,7 @@ public final class KerasParityMain {
 
   /** Keras-initial weights plus noise, so every weight (biases too) is distinct and non-zero. */
   private static Weights perturbed(Weights w, long seed) {
-    java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+    SplittableRandom rng = new SplittableRandom(seed);
     Map<String, HostTensor> out = new LinkedHashMap<>();
     w.asMap().forEach((k, t) -> {
       float[] d = t.data().clone();
@@ -250,7 +266,7 @@ public final class KerasParityMain {
   static Map<String, Object> tensorJson(float[] data, int[] shape) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("shape", shape);
-    java.util.List<Float> values = new java.util.ArrayList<>(data.length);
+    List<Float> values = new ArrayList<>(data.length);
     for (float f : data) {
       values.add(f);
     }

@@ -97,6 +97,20 @@ class KerasWeightsImportTest {
   }
 
   @Test
+  void aVocabularyBesideTheArchiveMustNumberTheCorpusCharactersAlike() throws IOException {
+    ModelSpec spec = ModelSpec.charModel(CellType.LSTM, 1, 8, 0, 0, 5, 4, LossOn.LAST);
+    Path file = dir.resolve("abcd.keras");
+    KerasArchive.write(spec, Vocabulary.fromText("abcd"), WeightInitializer.initialize(spec, 1), file);
+
+    assertThat(KerasWeightsImport.load(file, spec, Vocabulary.fromText("dcba")).vocab()).isEqualTo(Vocabulary.fromText("abcd"));
+    assertThatThrownBy(() -> KerasWeightsImport.load(file, spec, Vocabulary.fromText("ab d")))
+        .isInstanceOf(UserInputException.class)
+        .hasMessage("abcd.vocab.json gives id 0 to 'a', the corpus to U+0020; train on the text the Keras model was trained on");
+    Files.delete(dir.resolve("abcd.vocab.json"));
+    assertThat(KerasWeightsImport.load(file, spec, Vocabulary.fromText("wxyz")).vocab()).isNull();
+  }
+
+  @Test
   void aFileThatIsNoKerasModelIsOneLine() throws IOException {
     Path text = Files.writeString(dir.resolve("notes.h5"), "hello");
     assertThatThrownBy(() -> KerasWeightsImport.load(text, EMB)).isInstanceOf(UserInputException.class)
