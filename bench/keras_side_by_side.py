@@ -87,15 +87,18 @@ def train(a, out):
     model.compile(optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy")
     t1 = time.perf_counter()
     ends = []
+    cpu = []
 
     class Clock(keras.callbacks.Callback):
         def on_train_batch_end(self, batch, logs=None):
             ends.append(time.perf_counter())
+            cpu.append(sum(os.times()[:2]))
 
     t2 = time.perf_counter()
     model.fit(x, y, batch_size=a.batch, epochs=1, shuffle=False, verbose=0, callbacks=[Clock()])
     step = (ends[-1] - ends[a.warmup - 1]) / a.steps
     out.update(build_s=t1 - t0, first_step_s=ends[0] - t2, step_ms=step * 1e3,
+               cpu_ms_per_step=(cpu[-1] - cpu[a.warmup - 1]) * 1e3 / a.steps,
                train_chars_per_s=a.batch * a.seq / step, jit_compile=bool(model.jit_compile))
 
 

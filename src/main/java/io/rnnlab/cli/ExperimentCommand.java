@@ -131,7 +131,7 @@ final class ExperimentCommand implements Callable<Integer> {
         if (prep.dataLine() != null) {
           stdout.println(prep.dataLine());
         }
-        TrainRunner.Finished f = TrainRunner.run(prep, dir, false, devices.options(),
+        TrainRunner.Finished f = TrainRunner.run(prep, dir, false, null, devices.options(),
             TensorBoardLogger.DEFAULT_STEP_EVERY, stdout, stderr);
         if (f.exitCode() == TrainRunner.INTERRUPTED) {
           stderr.println("rnnlab: experiment interrupted; finished runs are in " + out.resolve("runs"));

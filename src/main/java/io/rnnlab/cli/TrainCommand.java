@@ -11,6 +11,8 @@ import io.rnnlab.generate.Sampler;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
+import io.rnnlab.model.Weights;
+import io.rnnlab.interop.KerasWeightsImport;
 import io.rnnlab.runtime.Devices;
 import io.rnnlab.train.Preset;
 import io.rnnlab.train.TensorBoardLogger;
@@ -70,6 +72,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--max-steps", defaultValue = "0", description = "stop after N optimizer steps (0 = no limit)") long maxSteps;
   @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N", description = "also checkpoint every N steps") int checkpointEvery;
   @Option(names = "--keep-checkpoints", defaultValue = "3") int keepCheckpoints;
+  @Option(names = "--init-from", paramLabel = "MODEL.keras|WEIGHTS.h5",
+      description = "start from a Keras model's weights (.keras, Keras 3 .weights.h5, Keras 2 .h5); the flags must describe the same layers")
+  Path initFrom;
   @Option(names = "--resume", description = "continue from the newest valid checkpoint in --out") boolean resume;
   @Option(names = "--out", paramLabel = "DIR", description = "run directory (default runs/<preset>-<time>)") Path out;
   @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu") String device;
@@ -95,7 +100,15 @@ final class TrainCommand implements Callable<Integer> {
     }
     Path runDir = out != null ? out : Path.of("runs", p.name() + "-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    TrainRunner.Finished finished = TrainRunner.run(prep, runDir, resume, devices.options(),
+    Weights initial = null;
+    if (initFrom != null) {
+      if (resume) {
+        throw new UserInputException("--init-from starts a new run; it cannot be combined with --resume");
+      }
+      initial = KerasWeightsImport.load(initFrom, prep.spec(), prep.vocab()).weights();
+      stdout.println("initial weights from " + initFrom);
+    }
+    TrainRunner.Finished finished = TrainRunner.run(prep, runDir, resume, initial, devices.options(),
         TensorBoardLogger.DEFAULT_STEP_EVERY, stdout, cmd.commandLine().getErr());
     if (finished.exitCode() == Main.OK) {
       printSample(stdout, prep.spec(), finished.savedModel());

@@ -2,6 +2,7 @@ package io.rnnlab.cli;
 
 import io.rnnlab.interop.SavedModelExporter;
 import io.rnnlab.model.ModelSpec;
+import io.rnnlab.model.Weights;
 import io.rnnlab.runtime.SessionOptions;
 import io.rnnlab.train.EpochResult;
 import io.rnnlab.train.StopSignal;
@@ -35,8 +36,9 @@ final class TrainRunner {
   private TrainRunner() {}
 
   /** @param tensorboardEvery step metrics every N optimizer steps (0 = per epoch only) */
-  static Finished run(TrainSetup.Prepared prep, Path runDir, boolean resume, SessionOptions session,
-      int tensorboardEvery, PrintWriter out, PrintWriter err) throws IOException {
+  /** @param initialWeights weights to start from (Keras import), or null for Keras's initialisers */
+  static Finished run(TrainSetup.Prepared prep, Path runDir, boolean resume, Weights initialWeights,
+      SessionOptions session, int tensorboardEvery, PrintWriter out, PrintWriter err) throws IOException {
     ModelSpec spec = prep.spec();
     out.printf(Locale.ROOT, "model %s, %,d parameters -> %s%n", spec.describe(), spec.parameterCount(), runDir);
     StopSignal stop = new StopSignal();
@@ -53,7 +55,7 @@ final class TrainRunner {
     try (TensorBoardLogger tensorboard = new TensorBoardLogger(runDir, prep.config().adam().learningRate(),
         tensorboardEvery, progress::message)) {
       outcome = TrainJob.run(new TrainJob.Request(spec, prep.vocab(), prep.data(), prep.config(), runDir, resume,
-          null, session), TrainListener.all(progress, tensorboard), stop);
+          initialWeights, session), TrainListener.all(progress, tensorboard), stop);
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);

@@ -90,10 +90,34 @@ public final class RnnlabSavedModel implements CharModel {
       throw new UserInputException("cannot load SavedModel " + dir + ": " + e.getMessage(), e);
     }
     try {
+      checkSpecFitsGraph(dir, spec, bundle);
       return new RnnlabSavedModel(dir, spec, vocab, bundle);
     } catch (RuntimeException e) {
       bundle.close();
       throw e;
+    }
+  }
+
+  /**
+   * {@code assets/spec.json} must describe the graph beside it: an edited or swapped spec would
+   * otherwise fail deep inside TensorFlow at the first window, or feed the step a state of the
+   * wrong width.
+   */
+  private static void checkSpecFitsGraph(Path dir, ModelSpec spec, SavedModelBundle bundle) {
+    List<Long> input = spec.oneHotInput() ? List.of((long) spec.seqLen(), (long) spec.vocabSize())
+        : List.of((long) spec.seqLen());
+    for (SavedModelInspector.SignatureInfo s : SavedModelInspector.signatures(bundle)) {
+      String name = s.key().equals(InferenceGraph.SERVING) ? "inputs" : s.key().equals(InferenceGraph.STEP) ? "state" : null;
+      List<Long> expected = s.key().equals(InferenceGraph.SERVING) ? input : List.of((long) spec.stateSize());
+      for (SavedModelInspector.TensorInfo t : s.inputs()) {
+        boolean fits = t.shape() != null && !t.shape().isEmpty()
+            && t.shape().subList(1, t.shape().size()).equals(expected);
+        if (t.name().equals(name) && !fits) {
+          throw new UserInputException(dir.resolve("assets").resolve(SavedModelExporter.SPEC) + " describes "
+              + spec.describe() + ", but the graph's " + s.key() + " signature takes " + t.type()
+              + "; the spec does not belong to this SavedModel");
+        }
+      }
     }
   }
 

@@ -81,10 +81,12 @@ public final class KerasSideBySide {
         g.trainStep(batch, 1, i);
       }
       long t3 = System.nanoTime();
+      double cpu0 = Rss.cpuSeconds();
       for (int i = 0; i < steps; i++) {
         g.trainStep(batch, 1, warmup + i);
       }
       long t4 = System.nanoTime();
+      out.put("cpu_ms_per_step", (Rss.cpuSeconds() - cpu0) * 1e3 / steps);
       double stepSeconds = (t4 - t3) / 1e9 / steps;
       out.put("build_s", (t1 - t0) / 1e9);
       out.put("first_step_s", (t2 - t1) / 1e9);
@@ -166,9 +168,20 @@ public final class KerasSideBySide {
     return a.containsKey(name) ? Integer.parseInt(a.get(name)) : dflt;
   }
 
-  /** Peak resident memory of this process (VmHWM), the figure bench/run compares. */
+  /** Peak resident memory (VmHWM) and CPU time of this process, all threads. */
   static final class Rss {
     private Rss() {}
+
+    /** utime + stime from /proc/self/stat: less disturbed than wall time on a busy machine. */
+    static double cpuSeconds() {
+      try {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // fields 14, 15; USER_HZ
+      } catch (IOException e) {
+        return Double.NaN;
+      }
+    }
 
     static double peakMb() {
       try {

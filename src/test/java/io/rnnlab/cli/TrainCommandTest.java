@@ -57,6 +57,24 @@ class TrainCommandTest {
         .containsExactly("epoch", "loss", "val_loss");
   }
 
+  /** The Keras-trained hello LSTM (saved_models/) already knows the sentence: training starts there. */
+  @Test
+  void initFromAKerasModelStartsFromItsWeights(@TempDir Path dir) {
+    Path keras = Path.of("saved_models", "keras3-lstm-hello.keras");
+    Run r = train("--preset", "hello-lstm", "--init-from", keras.toString(), "--epochs", "1",
+        "--sample-length", "0", "--out", dir.resolve("run").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    CSVRecord first = History.read(dir.resolve("run").resolve("history.csv")).get(0);
+    assertThat(Double.parseDouble(first.get("accuracy"))).isGreaterThanOrEqualTo(0.95);
+    assertThat(Double.parseDouble(first.get("loss"))).isLessThan(0.2);
+
+    Run mismatch = train("--preset", "hello-lstm", "--units", "64", "--init-from", keras.toString(),
+        "--out", dir.resolve("other").toString());
+    assertThat(mismatch.code()).isEqualTo(2);
+    assertThat(mismatch.err()).contains("lstm(128)").contains("lstm(64)");
+    assertThat(mismatch.err().strip().lines().count()).isEqualTo(1);
+  }
+
   @Test
   void userMistakesAreOneLineWithExitCode2(@TempDir Path dir) throws Exception {
     Path empty = Files.createFile(dir.resolve("empty.txt"));

@@ -46,10 +46,16 @@ final class ChildJvm implements AutoCloseable {
 
   /** The java launcher and classpath of this test JVM (surefire's real classpath when under Maven). */
   static List<String> javaCommand(String mainClass, String... args) {
+    return javaCommand(List.of(), mainClass, args);
+  }
+
+  static List<String> javaCommand(List<String> jvmOptions, String mainClass, String... args) {
     String java = ProcessHandle.current().info().command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", cp, mainClass));
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", cp, mainClass));
     cmd.addAll(Arrays.asList(args));
     return cmd;
   }

@@ -105,7 +105,7 @@ class OutputFaultsTest {
   void readOnlyRunDirectoryIsExit2AndLeavesTheCheckpointsAlone(@TempDir Path tmp) throws Exception {
     assumeTrue(MountNamespace.available(), MountNamespace.unavailableReason());
     Path run = tmp.resolve("run");
-    TrainingInterruptionTest.copyTree(partial, run);
+    RunDirs.copyTree(partial, run);
     Map<String, String> before = fingerprint(run);
     List<String> cmd = MountNamespace.shell("mount --bind \"$1\" \"$1\" && mount -o remount,bind,ro \"$1\" && shift && exec \"$@\"",
         concat(List.of(run.toString()), ChildJvm.javaCommand("io.rnnlab.cli.Main",

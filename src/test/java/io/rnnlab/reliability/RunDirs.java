@@ -82,4 +82,19 @@ final class RunDirs {
     }
     return max;
   }
+
+  /** A deep copy, for tests that damage a run without touching the shared original. */
+  static Path copyTree(Path from, Path to) throws IOException {
+    try (var paths = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) paths::iterator) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+    return to;
+  }
 }

@@ -193,7 +193,7 @@ class TrainingInterruptionTest {
   @ValueSource(strings = {"truncate-tensors", "flip-tensor-byte", "garbage-manifest", "empty-manifest"})
   void corruptCheckpointsAreSkippedWithAWarning(String damage, @TempDir Path tmp) throws Exception {
     Path run = tmp.resolve("run");
-    copyTree(reference, run);
+    RunDirs.copyTree(reference, run);
     List<Path> ckpts = RunDirs.published(run);
     assertThat(ckpts).hasSize(3);
     damage(ckpts.get(2), damage);
@@ -231,19 +231,6 @@ class TrainingInterruptionTest {
       }
       case "empty-manifest" -> Files.write(manifest, new byte[0]);
       default -> throw new IllegalArgumentException(how);
-    }
-  }
-
-  static void copyTree(Path from, Path to) throws IOException {
-    try (var paths = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) paths::iterator) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
     }
   }
 }
