@@ -17,6 +17,7 @@ tracing) is reported apart from the steady state.
 import argparse
 import json
 import os
+import platform
 import resource
 import sys
 import time
@@ -99,6 +100,8 @@ def train(a, out):
     step = (ends[-1] - ends[a.warmup - 1]) / a.steps
     out.update(build_s=t1 - t0, first_step_s=ends[0] - t2, step_ms=step * 1e3,
                cpu_ms_per_step=(cpu[-1] - cpu[a.warmup - 1]) * 1e3 / a.steps,
+               step_ms_min=float(np.min(np.diff(ends[a.warmup - 1:]))) * 1e3,
+               step_ms_median=float(np.median(np.diff(ends[a.warmup - 1:]))) * 1e3,
                train_chars_per_s=a.batch * a.seq / step, jit_compile=bool(model.jit_compile))
 
 
@@ -152,7 +155,8 @@ def main():
     tf.config.threading.set_inter_op_parallelism_threads(a.inter)
     out = {"side": "keras", "mode": a.mode, "case": a.case, "intra": a.intra, "inter": a.inter}
     {"train": train, "generate": generate}[a.mode](a, out)
-    out.update(peak_rss_mb=peak_rss_mb(), tf=tf.__version__, keras=keras.__version__)
+    out.update(peak_rss_mb=peak_rss_mb(), tf=tf.__version__, keras=keras.__version__,
+               python=platform.python_version())
     print(json.dumps(out), flush=True)
 
 

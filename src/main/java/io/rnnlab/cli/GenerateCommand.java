@@ -89,9 +89,14 @@ final class GenerateCommand implements Callable<Integer> {
     PrintWriter stdout = cmd.commandLine().getOut();
     try (Generator generator = Generator.open(model, vocab)) {
       if (samples == 1) {
+        // A terminal sees each character as it is drawn; a pipe gets whole lines (a flush per
+        // character would be a write system call per character).
+        boolean live = System.console() != null;
         Consumer<String> print = text -> {
           stdout.print(text);
-          stdout.flush();
+          if (live || text.indexOf('\n') >= 0) {
+            stdout.flush();
+          }
         };
         if (paragraphs) {
           ParagraphFormatter formatter = new ParagraphFormatter(print);

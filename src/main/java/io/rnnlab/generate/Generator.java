@@ -34,10 +34,11 @@ import java.util.stream.Stream;
  */
 public final class Generator implements AutoCloseable {
   /**
-   * CPU, one thread per op: at batch 1 a step is a handful of tiny matrix-vector products, and
-   * handing them to a thread pool costs more than it saves (see docs/BENCHMARKS.md, Generation).
+   * CPU with TF's default thread pools. A batch-1 step is a few small matrix-vector products whose
+   * cost is latency, which a GPU transfer would only add to; the window's matrix products do use
+   * the cores (docs/BENCHMARKS.md, Generation: one thread is no faster for the step).
    */
-  public static final SessionOptions GENERATION_SESSION = new SessionOptions(1, 1, false);
+  public static final SessionOptions GENERATION_SESSION = SessionOptions.cpuOnly();
 
   private final CharModel model;
 
@@ -66,7 +67,7 @@ public final class Generator implements AutoCloseable {
       return new Generator(RnnlabSavedModel.open(path, vocabOverride, options));
     }
     if (Files.isRegularFile(path.resolve("saved_model.pb"))) {
-      return new Generator(KerasSavedModel.open(path, vocabOverride));
+      return new Generator(KerasSavedModel.open(path, vocabOverride, options));
     }
     throw new UserInputException(whyNotAModel(path));
   }
@@ -99,10 +100,11 @@ public final class Generator implements AutoCloseable {
       throw new IllegalArgumentException("generate streams one sample; use generateAll for " + options.samples());
     }
     Vocabulary vocab = model.vocabulary();
+    Mode mode = check(length, options);
     int[] ids = encodePrompt(prompt, options.unknown());
     StringBuilder text = new StringBuilder(prompt);
-    sink.accept(prompt);
-    run(ids, length, options, (row, id) -> {
+    sink.accept(prompt); // only once nothing the user gave can fail any more
+    run(ids, length, mode, options, (row, id) -> {
       String symbol = vocab.symbol(id);
       text.append(symbol);
       sink.accept(symbol);
@@ -113,12 +115,13 @@ public final class Generator implements AutoCloseable {
   /** {@code options.samples()} continuations of one prompt, each returned as prompt + new text. */
   public List<String> generateAll(String prompt, int length, GenerationOptions options) {
     Vocabulary vocab = model.vocabulary();
+    Mode mode = check(length, options);
     int[] ids = encodePrompt(prompt, options.unknown());
     List<StringBuilder> texts = new ArrayList<>();
     for (int r = 0; r < options.samples(); r++) {
       texts.add(new StringBuilder(prompt));
     }
-    run(ids, length, options, (row, id) -> texts.get(row).append(vocab.symbol(id)));
+    run(ids, length, mode, options, (row, id) -> texts.get(row).append(vocab.symbol(id)));
     return texts.stream().map(StringBuilder::toString).toList();
   }
 
@@ -150,11 +153,15 @@ public final class Generator implements AutoCloseable {
     void accept(int row, int id);
   }
 
-  private void run(int[] prompt, int length, GenerationOptions options, Emitter emit) {
+  /** The mode to run in, after checking what the user asked for. */
+  private Mode check(int length, GenerationOptions options) {
     if (length < 0) {
       throw new UserInputException("length must be >= 0, got " + length);
     }
-    Mode mode = resolve(options.mode());
+    return resolve(options.mode());
+  }
+
+  private void run(int[] prompt, int length, Mode mode, GenerationOptions options, Emitter emit) {
     if (length == 0) {
       return;
     }

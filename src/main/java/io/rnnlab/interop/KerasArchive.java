@@ -3,7 +3,6 @@ package io.rnnlab.interop;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jhdf.HdfFile;
-import io.jhdf.exceptions.HdfException;
 import io.rnnlab.AtomicFiles;
 import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
@@ -150,7 +149,11 @@ public final class KerasArchive {
       }
       try (HdfFile h5 = new HdfFile(tmp)) {
         return KerasH5Weights.readKeras3(h5, spec, source);
-      } catch (HdfException e) {
+      } catch (UserInputException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // jhdf reports a damaged file as HdfException or as whatever its parser trips over deeper
+        // in (ArithmeticException, BufferUnderflowException, ...): all mean the same to the user.
         throw new UserInputException(source + ": " + WEIGHTS + " is not readable HDF5 (" + KerasH5Weights.oneLine(e) + ")");
       }
     } finally {

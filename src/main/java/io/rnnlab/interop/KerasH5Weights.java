@@ -7,7 +7,6 @@ import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 import io.jhdf.api.WritableGroup;
-import io.jhdf.exceptions.HdfException;
 import io.rnnlab.UserInputException;
 import io.rnnlab.interop.KerasNames.Kind;
 import io.rnnlab.model.CellType;
@@ -53,7 +52,10 @@ public final class KerasH5Weights {
       List<FoundLayer> layers = keras3 != null ? scanKeras3(keras3, source) : scanKeras2(file, source);
       KerasArchitecture.requireSame(infer(layers, spec, source), spec, source);
       return toWeights(layers, spec, source);
-    } catch (HdfException e) {
+    } catch (UserInputException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // Not only HdfException: jhdf meets damage deep in a file with ArithmeticException and the like.
       throw new UserInputException(source + " is not a readable HDF5 weights file (" + oneLine(e) + ")");
     }
   }

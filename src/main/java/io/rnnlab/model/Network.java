@@ -19,10 +19,24 @@ public final class Network<T extends TFloating> {
   private final ModelSpec spec;
   private final ModelVariables<T> vars;
   private final List<RecurrentLayer<T>> layers = new ArrayList<>();
+  private final int rowGroups;
 
   public Network(ModelSpec spec, ModelVariables<T> vars) {
+    this(spec, vars, 1);
+  }
+
+  /**
+   * @param rowGroups independent chains of batch rows each recurrent layer runs as, for TF's
+   *     inter-op threads to run side by side ({@link RecurrentLayer#runProjected}); 1 for graphs
+   *     that are exported or run one row at a time
+   */
+  public Network(ModelSpec spec, ModelVariables<T> vars, int rowGroups) {
+    if (rowGroups < 1) {
+      throw new IllegalArgumentException("rowGroups must be at least 1, got " + rowGroups);
+    }
     this.spec = spec;
     this.vars = vars;
+    this.rowGroups = rowGroups;
     Cell cell = Cell.of(spec.cell());
     for (int i = 0; i < spec.layers(); i++) {
       String name = spec.recurrentLayerName(i);
@@ -80,29 +94,28 @@ public final class Network<T extends TFloating> {
       if (spec.embeddingDim() > 0) {
         Operand<T> emb = tf.withSubScope("embedding").gather(vars.get("embedding/embeddings"), idsT, tf.constant(0));
         lookup = new EmbeddingLookup<>(idsT, emb);
-        out = first.run(l0, emb, seq, spec.embeddingDim(), zeroState);
+        out = first.run(l0, emb, seq, spec.embeddingDim(), zeroState, rowGroups);
       } else {
-        out = first.runProjected(l0, first.projectIds(l0, idsT), seq, zeroState);
+        out = first.runProjected(l0, first.projectIds(l0, idsT), seq, zeroState, rowGroups);
       }
     } else {
       Operand<T> x = tf.linalg.transpose((Operand<T>) input, tf.constant(new int[] {1, 0, 2}));
-      out = first.run(l0, x, seq, spec.firstLayerInputDim(), zeroState);
+      out = first.run(l0, x, seq, spec.firstLayerInputDim(), zeroState, rowGroups);
     }
     unrolls.add(out);
     int site = 0;
     for (int i = 1; i < layers.size(); i++) {
-      Operand<T> seqOut = tf.stack(out.outputs(), org.tensorflow.op.core.Stack.axis(0L));
+      Operand<T> seqOut = out.sequence(tf);
       if (dropout != null && spec.dropout() > 0) {
         seqOut = dropout.apply(tf, seqOut, site++);
       }
       RecurrentLayer<T> layer = layers.get(i);
-      out = layer.run(tf.withSubScope(layer.name()), seqOut, seq, spec.units(), zeroState);
+      out = layer.run(tf.withSubScope(layer.name()), seqOut, seq, spec.units(), zeroState, rowGroups);
       unrolls.add(out);
     }
     Operand<T> top = spec.lossOn() == LossOn.LAST
-        ? out.last()
-        : tf.reshape(tf.stack(out.outputs(), org.tensorflow.op.core.Stack.axis(0L)),
-            tf.constant(new long[] {-1, spec.units()}));
+        ? out.last(tf)
+        : tf.reshape(out.sequence(tf), tf.constant(new long[] {-1, spec.units()}));
     if (dropout != null && spec.dropout() > 0) {
       top = dropout.apply(tf, top, site);
     }

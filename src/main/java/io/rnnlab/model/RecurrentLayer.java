@@ -3,6 +3,7 @@ package io.rnnlab.model;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TFloating;
@@ -57,15 +58,62 @@ public final class RecurrentLayer<T extends TFloating> {
    * @return outputs h_t per step and the final state
    */
   public Unrolled<T> run(Ops tf, Operand<T> timeMajor, int seqLen, int inputDim, List<Operand<T>> initialState) {
+    return run(tf, timeMajor, seqLen, inputDim, initialState, 1);
+  }
+
+  /** As {@link #run(Ops, Operand, int, int, List)}, in {@code rowGroups} chains (see {@link #runProjected}). */
+  public Unrolled<T> run(Ops tf, Operand<T> timeMajor, int seqLen, int inputDim, List<Operand<T>> initialState,
+      int rowGroups) {
     Operand<T> rows = tf.reshape(timeMajor, tf.constant(new long[] {-1, inputDim}));
     Operand<T> proj = project(tf, rows);
     Operand<T> projSeq =
         tf.reshape(proj, tf.constant(new long[] {seqLen, -1, (long) cell.type().gates() * units}));
-    return runProjected(tf, projSeq, seqLen, initialState);
+    return runProjected(tf, projSeq, seqLen, initialState, rowGroups);
   }
 
   /** Runs the cell over already projected steps, [seq, batch, gates·units]. */
   public Unrolled<T> runProjected(Ops tf, Operand<T> projSeq, int seqLen, List<Operand<T>> initialState) {
+    return runProjected(tf, projSeq, seqLen, initialState, 1);
+  }
+
+  /**
+   * Runs the cell over already projected steps, [seq, batch, gates·units], with the batch's rows
+   * cut into {@code rowGroups} independent chains (rows of a batch never interact in a recurrent
+   * layer). TF's inter-op threads then run the chains side by side on separate cores, each op on
+   * one core: on small per-step matrices that beats splitting every op across cores, which costs
+   * a fork and a join per op (docs/BENCHMARKS.md, "Training"). Every row's values are those of
+   * a single chain.
+   */
+  public Unrolled<T> runProjected(Ops tf, Operand<T> projSeq, int seqLen, List<Operand<T>> initialState,
+      int rowGroups) {
+    if (rowGroups == 1) {
+      return new Unrolled<>(List.of(chain(tf, projSeq, seqLen, initialState)));
+    }
+    // Group g gets rows [Σ_{j<g} n_j, +n_g) with n_g = ⌈(batch − g) / groups⌉: sizes differ by at
+    // most one and sum to the batch, whatever it is (a short last batch, or fewer rows than groups).
+    Operand<TInt32> batch = tf.gather(tf.shape(projSeq), tf.constant(1), tf.constant(0));
+    List<Operand<TInt32>> sizes = new ArrayList<>();
+    for (int g = 0; g < rowGroups; g++) {
+      sizes.add(tf.math.floorDiv(tf.math.add(batch, tf.constant(rowGroups - 1 - g)), tf.constant(rowGroups)));
+    }
+    Operand<TInt32> sizeVector = tf.stack(sizes);
+    List<Output<T>> projParts = tf.splitV(projSeq, sizeVector, tf.constant(1), (long) rowGroups).output();
+    List<List<Output<T>>> stateParts = new ArrayList<>();
+    for (Operand<T> s : initialState) {
+      stateParts.add(tf.splitV(s, sizeVector, tf.constant(0), (long) rowGroups).output());
+    }
+    List<Chain<T>> chains = new ArrayList<>();
+    for (int g = 0; g < rowGroups; g++) {
+      List<Operand<T>> state = new ArrayList<>();
+      for (List<Output<T>> parts : stateParts) {
+        state.add(parts.get(g));
+      }
+      chains.add(chain(tf.withSubScope("rows" + g), projParts.get(g), seqLen, state));
+    }
+    return new Unrolled<>(chains);
+  }
+
+  private Chain<T> chain(Ops tf, Operand<T> projSeq, int seqLen, List<Operand<T>> initialState) {
     List<Operand<T>> steps = tf.unstack(projSeq, (long) seqLen, org.tensorflow.op.core.Unstack.axis(0L)).output()
         .stream().map(o -> (Operand<T>) o).toList();
     List<Operand<T>> state = initialState;
@@ -74,26 +122,31 @@ public final class RecurrentLayer<T extends TFloating> {
       state = step(tf.withSubScope("t" + t), steps.get(t), state);
       outputs.add(state.get(0));
     }
-    return new Unrolled<>(outputs, state, projSeq, initialState.get(0));
+    return new Chain<>(outputs, state, projSeq, initialState.get(0));
   }
 
   /**
-   * {@code dL/d recurrent_kernel} of an unroll as one matrix product, {@code Σ_t h_{t-1}ᵀ·dz_t}
-   * over all steps and rows at once. Every cell's pre-activation is {@code z_t = xProj_t +
-   * h_{t-1}·recurrent_kernel} (see {@link Cell}), so {@code dz_t = dL/d xProj_t}: the gradient of
-   * {@link Unrolled#projected()}. TF's own gradient of the unroll is the same sum as seq small
-   * products (inner dimension = batch) plus an AddN of seq kernel-sized partial sums, which cost
-   * about a third of a training step (docs/BENCHMARKS.md, "Training").
+   * {@code dL/d recurrent_kernel} of an unroll as one matrix product per chain, {@code Σ_t
+   * h_{t-1}ᵀ·dz_t} over all steps and rows at once. Every cell's pre-activation is {@code z_t =
+   * xProj_t + h_{t-1}·recurrent_kernel} (see {@link Cell}), so {@code dz_t = dL/d xProj_t}: the
+   * gradient of {@link Chain#projected()}. TF's own gradient of the unroll is the same sum as seq
+   * small products (inner dimension = batch) plus an AddN of seq kernel-sized partial sums
+   * (docs/BENCHMARKS.md, "Training").
    *
-   * @param dProjected {@code dL/d projected}, [seq, batch, gates·units]
+   * @param dProjected {@code dL/d projected} of each chain, [seq, rows, gates·units]
    */
-  public Operand<T> recurrentKernelGradient(Ops tf, Unrolled<T> unrolled, Operand<T> dProjected) {
-    List<Operand<T>> previous = new ArrayList<>(unrolled.outputs().size());
-    previous.add(unrolled.initialOutput());
-    previous.addAll(unrolled.outputs().subList(0, unrolled.outputs().size() - 1));
-    Operand<T> h = tf.reshape(tf.stack(previous), tf.constant(new long[] {-1, units}));
-    Operand<T> dz = tf.reshape(dProjected, tf.constant(new long[] {-1, (long) cell.type().gates() * units}));
-    return tf.linalg.matMul(h, dz, org.tensorflow.op.linalg.MatMul.transposeA(true));
+  public Operand<T> recurrentKernelGradient(Ops tf, Unrolled<T> unrolled, List<Operand<T>> dProjected) {
+    List<Operand<T>> perChain = new ArrayList<>();
+    for (int g = 0; g < unrolled.chains().size(); g++) {
+      Chain<T> c = unrolled.chains().get(g);
+      List<Operand<T>> previous = new ArrayList<>(c.outputs().size());
+      previous.add(c.initialOutput());
+      previous.addAll(c.outputs().subList(0, c.outputs().size() - 1));
+      Operand<T> h = tf.reshape(tf.stack(previous), tf.constant(new long[] {-1, units}));
+      Operand<T> dz = tf.reshape(dProjected.get(g), tf.constant(new long[] {-1, (long) cell.type().gates() * units}));
+      perChain.add(tf.linalg.matMul(h, dz, org.tensorflow.op.linalg.MatMul.transposeA(true)));
+    }
+    return perChain.size() == 1 ? perChain.get(0) : tf.math.addN(perChain);
   }
 
   /** The name of this layer's recurrent kernel variable, as {@link ModelVariables} holds it. */
@@ -107,14 +160,31 @@ public final class RecurrentLayer<T extends TFloating> {
   }
 
   /**
-   * The per-step outputs of an unrolled layer and its final state; {@code projected} (the
-   * per-step {@code x·kernel + bias}, [seq, batch, gates·units]) and {@code initialOutput} (h
-   * before step 0) are what {@link #recurrentKernelGradient} needs.
+   * One chain of rows through the unroll: per-step outputs h_t, the final state, and what {@link
+   * #recurrentKernelGradient} needs: {@code projected} (the chain's per-step {@code x·kernel +
+   * bias}, [seq, rows, gates·units]) and {@code initialOutput} (h before step 0).
    */
-  public record Unrolled<T extends TFloating>(List<Operand<T>> outputs, List<Operand<T>> finalState,
-      Operand<T> projected, Operand<T> initialOutput) {
-    public Operand<T> last() {
-      return outputs.get(outputs.size() - 1);
+  public record Chain<T extends TFloating>(List<Operand<T>> outputs, List<Operand<T>> finalState,
+      Operand<T> projected, Operand<T> initialOutput) {}
+
+  /** An unrolled layer: its chains of rows, in row order. */
+  public record Unrolled<T extends TFloating>(List<Chain<T>> chains) {
+    /** h_t of every step and row, time-major [seq, batch, units]. */
+    public Operand<T> sequence(Ops tf) {
+      List<Operand<T>> parts = new ArrayList<>();
+      for (Chain<T> c : chains) {
+        parts.add(tf.stack(c.outputs(), org.tensorflow.op.core.Stack.axis(0L)));
+      }
+      return parts.size() == 1 ? parts.get(0) : tf.concat(parts, tf.constant(1));
+    }
+
+    /** h of the last step, [batch, units]. */
+    public Operand<T> last(Ops tf) {
+      List<Operand<T>> parts = new ArrayList<>();
+      for (Chain<T> c : chains) {
+        parts.add(c.outputs().get(c.outputs().size() - 1));
+      }
+      return parts.size() == 1 ? parts.get(0) : tf.concat(parts, tf.constant(0));
     }
   }
 }

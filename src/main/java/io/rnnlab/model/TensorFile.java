@@ -93,6 +93,10 @@ public final class TensorFile {
             throw new UserInputException(source + " is corrupt (negative dimension)");
           }
           n *= shape[r];
+          if (n > Integer.MAX_VALUE) {
+            // Checked per dimension: a product that overflowed a long could wrap to the data's size.
+            throw new UserInputException(source + " is corrupt (a tensor of more than 2^31 values)");
+          }
         }
         if (n * 4 > buf.remaining()) {
           throw new UserInputException(source + " is truncated");

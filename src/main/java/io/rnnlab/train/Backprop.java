@@ -40,12 +40,21 @@ final class Backprop {
       }
     }
     int projectedAt = xs.size();
-    forward.unrolls().forEach(u -> xs.add(u.projected()));
+    forward.unrolls().forEach(u -> u.chains().forEach(c -> xs.add(c.projected())));
     int extraAt = xs.size();
     xs.addAll(extra);
     // An explicit dL/dL = 1 of the loss's own dtype: TF Java's default seed is float32.
     Gradients g = tf.withSubScope("gradients").gradients(List.of(loss), xs, Gradients.dx(List.of(tf.onesLike(loss))));
 
+    List<List<Operand<T>>> dProjected = new ArrayList<>();
+    int at = projectedAt;
+    for (RecurrentLayer.Unrolled<T> u : forward.unrolls()) {
+      List<Operand<T>> chains = new ArrayList<>();
+      for (int c = 0; c < u.chains().size(); c++) {
+        chains.add(cast(g.dy(at++)));
+      }
+      dProjected.add(chains);
+    }
     List<Operand<T>> out = new ArrayList<>();
     int next = 0;
     for (String name : weightNames) {
@@ -55,7 +64,7 @@ final class Backprop {
       } else {
         RecurrentLayer<T> l = forward.layers().get(layer);
         out.add(l.recurrentKernelGradient(tf.withSubScope("recurrent_gradients").withSubScope(l.name()),
-            forward.unrolls().get(layer), cast(g.dy(projectedAt + layer))));
+            forward.unrolls().get(layer), dProjected.get(layer)));
       }
     }
     for (int i = 0; i < extra.size(); i++) {

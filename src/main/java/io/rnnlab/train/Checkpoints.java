@@ -37,7 +37,10 @@ public final class Checkpoints {
   private static final ObjectMapper JSON = new ObjectMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      // A damaged key must not quietly become 0 or null: that would resume from the wrong place.
+      .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES);
 
   private final Path dir;
   private final int keep;
@@ -108,12 +111,29 @@ public final class Checkpoints {
     if (m == null || !"rnnlab-checkpoint".equals(m.format()) || m.spec() == null || m.state() == null) {
       throw new UserInputException(MANIFEST + " is not an rnnlab checkpoint manifest");
     }
+    checkPosition(c, m);
     Path tensors = c.resolve(TENSORS);
     if (!Files.isRegularFile(tensors) || !sha256(tensors).equals(m.tensorsSha256())) {
       throw new UserInputException(TENSORS + " fails its SHA-256 check (truncated or modified)");
     }
     Map<String, HostTensor> t = TensorFile.read(tensors);
     return new Checkpoint(c, m.spec(), m.state(), new TrainingGraph.OptimizerSnapshot(t, m.iterations()));
+  }
+
+  /**
+   * The tensors' checksum does not cover the manifest, so its position is checked for sense: a
+   * flipped digit or key there must fail the checkpoint rather than resume from the wrong place.
+   */
+  private static void checkPosition(Path c, Manifest m) {
+    TrainState s = m.state();
+    boolean sane = s.epoch() >= 0 && s.nextBatch() >= 0 && s.globalStep() >= 0 && s.rows() >= 0
+        && m.iterations() >= 0 && s.history().stream().noneMatch(java.util.Objects::isNull);
+    String name = c.getFileName() == null ? "" : c.getFileName().toString();
+    boolean sameStep = !name.matches("ckpt-\\d{9}") || Long.parseLong(name.substring(5)) == s.globalStep();
+    if (!sane || !sameStep) {
+      throw new UserInputException(MANIFEST + " holds an impossible position (epoch " + s.epoch() + ", batch "
+          + s.nextBatch() + ", step " + s.globalStep() + ")");
+    }
   }
 
   public List<Path> list() throws IOException {

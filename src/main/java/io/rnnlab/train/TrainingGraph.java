@@ -66,7 +66,7 @@ public final class TrainingGraph implements AutoCloseable {
       }
       dropoutRate = tf.withName("dropout_rate").placeholderWithDefault(tf.constant(0f), Shape.scalar());
       dropoutSeed = tf.withName("dropout_seed").placeholderWithDefault(tf.constant(new long[] {0, 0}), Shape.of(2));
-      Network<TFloat32> net = new Network<>(spec, vars);
+      Network<TFloat32> net = new Network<>(spec, vars, Integer.getInteger("rnnlab.rowGroups", 1)); // TEMP experiment
       Network.Forward<TFloat32> forward = net.forwardWithLookup(tf, inputs, new Dropout<>(dropoutRate, dropoutSeed));
       Operand<TFloat32> out = forward.output();
 

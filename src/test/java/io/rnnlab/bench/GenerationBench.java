@@ -34,6 +34,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -43,12 +44,16 @@ import org.tensorflow.types.TInt32;
  * Run it with {@code bench/generation/run.sh}; not a test.
  */
 public final class GenerationBench {
+  static final int ROUNDS = 5;
   static final Preset PRESET = Preset.named("shakespeare-lstm256");
   /** The preset's model over Tiny Shakespeare's 65 characters. */
   static final ModelSpec SPEC = ModelSpec.charModel(PRESET.cell(), PRESET.layers(), PRESET.units(),
       PRESET.embeddingDim(), PRESET.dropout(), PRESET.seqLen(), 65, PRESET.lossOn());
-  static final SessionOptions ONE_THREAD = Generator.GENERATION_SESSION;
-  static final SessionOptions TF_DEFAULT_THREADS = SessionOptions.cpuOnly();
+  /** What {@code rnnlab generate} uses. */
+  static final SessionOptions RNNLAB = Generator.GENERATION_SESSION;
+  static final SessionOptions ONE_THREAD = new SessionOptions(1, 1, false);
+  /** rnnlab's run option for its own calls (see interop.SignatureCall). */
+  static final RunOptions CALLER_THREAD = RunOptions.newBuilder().setInterOpThreadPool(-1).build();
 
   private final Path model;
   private final Vocabulary vocab;
@@ -76,7 +81,7 @@ public final class GenerationBench {
       }
       Vocabulary vocab = Vocabulary.of(symbols);
       Path saved = dir.resolve("saved_model");
-      SavedModelExporter.export(SPEC, vocab, WeightInitializer.initialize(SPEC, 1), saved, TF_DEFAULT_THREADS);
+      SavedModelExporter.export(SPEC, vocab, WeightInitializer.initialize(SPEC, 1), saved, RNNLAB);
       new GenerationBench(saved, vocab).run(scale);
     } finally {
       io.rnnlab.AtomicFiles.deleteTree(dir);
@@ -101,19 +106,19 @@ public final class GenerationBench {
 
     line("### Throughput (steady state, prompt excluded)");
     line("");
-    line("Median of 3 rounds; the configurations alternate within each round, so load drifts hit them alike.");
+    line("Median of " + ROUNDS + " rounds; the configurations alternate within each round, so load drifts hit them alike.");
     line("");
     line("| mode | TF threads (intra/inter) | samples | chars/s | per step |");
     line("|---|---|---|---|---|");
     record Config(Mode mode, SessionOptions threads, int samples, int length) {}
     List<Config> configs = new ArrayList<>();
-    for (SessionOptions threads : List.of(ONE_THREAD, TF_DEFAULT_THREADS)) {
+    for (SessionOptions threads : List.of(RNNLAB, ONE_THREAD)) {
       configs.add(new Config(Mode.WINDOW, threads, 1, windowChars));
       configs.add(new Config(Mode.STATEFUL, threads, 1, statefulChars));
       configs.add(new Config(Mode.STATEFUL, threads, 64, batchSteps));
     }
-    double[][] rounds = new double[configs.size()][3];
-    for (int round = 0; round < 3; round++) {
+    double[][] rounds = new double[configs.size()][ROUNDS];
+    for (int round = 0; round < ROUNDS; round++) {
       for (int c = 0; c < configs.size(); c++) {
         Config k = configs.get(c);
         rounds[c][round] = charsPerSecond(k.threads(), k.mode(), k.samples(), k.length());
@@ -122,13 +127,13 @@ public final class GenerationBench {
     double[] median = new double[configs.size()];
     for (int c = 0; c < configs.size(); c++) {
       Arrays.sort(rounds[c]);
-      median[c] = rounds[c][1];
+      median[c] = rounds[c][ROUNDS / 2];
       Config k = configs.get(c);
       row(k.mode().name().toLowerCase(Locale.ROOT), k.threads(), k.samples(), median[c], k.samples());
     }
     line("");
-    line(String.format(Locale.ROOT, "Stateful / window at batch 1, rnnlab's generation session (1/1 threads): **%.0f×**"
-        + " (TF default threads: %.0f×).", median[1] / median[0], median[4] / median[3]));
+    line(String.format(Locale.ROOT, "Stateful / window at batch 1 with rnnlab's generation session (%s threads):"
+        + " **%.0f×** (with 1/1 threads: %.0f×).", threadLabel(RNNLAB), median[1] / median[0], median[4] / median[3]));
     line("");
 
     callPaths(scale);
@@ -169,17 +174,17 @@ public final class GenerationBench {
     line("");
     line("Median of 5 rounds of " + n + " calls each; µs per call.");
     line("");
-    line("| call | 1 thread | TF default threads |");
+    line("| call | " + threadLabel(RNNLAB) + " threads (rnnlab) | 1/1 threads |");
     line("|---|---|---|");
     Map<String, double[]> rows = new java.util.LinkedHashMap<>();
     for (int t = 0; t < 2; t++) {
-      SessionOptions threads = t == 0 ? ONE_THREAD : TF_DEFAULT_THREADS;
+      SessionOptions threads = t == 0 ? RNNLAB : ONE_THREAD;
       try (SavedModelBundle b = SavedModelBundle.loader(model.toString()).withTags("serve")
           .withConfigProto(threads.toConfig()).load()) {
         put(rows, "`step` via `SessionFunction.call` (new tensors, map lookups)", t, median(() -> sessionFunction(b, n)));
         put(rows, "`step` via `Session.runner()`, feeds/fetches resolved once, new tensors", t, median(() -> rawRunner(b, n, false)));
-        put(rows, "`step` via `Session.runner()`, resolved once, input tensors reused (rnnlab's fallback)", t,
-            median(() -> rawRunner(b, n, true)));
+        put(rows, "`step` via `Session.runner()`, resolved once, input tensors reused, caller thread (rnnlab's fallback)",
+            t, median(() -> rawRunner(b, n, true)));
         put(rows, "`serving_default` window (100-step unroll) / 100: the math of one step", t,
             median(() -> windowCall(b, Math.max(5, n / 100))) / SPEC.seqLen());
       }
@@ -202,7 +207,7 @@ public final class GenerationBench {
         + " characters (stateful, batch 1, from /proc/self/status VmRSS)");
     line("");
     List<long[]> samples = new ArrayList<>();
-    try (Generator g = Generator.of(RnnlabSavedModel.open(model, null, ONE_THREAD))) {
+    try (Generator g = Generator.of(RnnlabSavedModel.open(model, null, RNNLAB))) {
       long before = rssKb();
       int[] count = {0};
       long t0 = System.nanoTime();
@@ -259,7 +264,11 @@ public final class GenerationBench {
           idT.setInt(i % 65, 0);
           stT.copyFrom(DataBuffers.of(state, true, false));
         }
-        try (Result r = b.session().runner().feed(ids, idIn).feed(st, stIn).fetch(probs).fetch(next).run()) {
+        Session.Runner runner = b.session().runner();
+        if (reuse) {
+          runner.setOptions(CALLER_THREAD);
+        }
+        try (Result r = runner.feed(ids, idIn).feed(st, stIn).fetch(probs).fetch(next).run()) {
           ((TFloat32) r.get(1)).copyTo(DataBuffers.of(state, false, false));
           Tensors.floats(r.get(0));
         } finally {

@@ -61,6 +61,7 @@ public final class KerasSideBySide {
     }
     out.put("peak_rss_mb", Rss.peakMb());
     out.put("tf", TensorFlow.version());
+    out.put("java", System.getProperty("java.version"));
     System.out.println(Json.line(out));
   }
 
@@ -82,10 +83,16 @@ public final class KerasSideBySide {
       }
       long t3 = System.nanoTime();
       double cpu0 = Rss.cpuSeconds();
+      double[] each = new double[steps];
       for (int i = 0; i < steps; i++) {
+        long s = System.nanoTime();
         g.trainStep(batch, 1, warmup + i);
+        each[i] = (System.nanoTime() - s) / 1e6;
       }
       long t4 = System.nanoTime();
+      java.util.Arrays.sort(each);
+      out.put("step_ms_min", each[0]);
+      out.put("step_ms_median", each[steps / 2]);
       out.put("cpu_ms_per_step", (Rss.cpuSeconds() - cpu0) * 1e3 / steps);
       double stepSeconds = (t4 - t3) / 1e9 / steps;
       out.put("build_s", (t1 - t0) / 1e9);

@@ -92,9 +92,11 @@ class GeneratorTest {
       b.generate("a", 2, GenerationOptions.of(0, 1), s -> {});
       assertThat(a.resolve(Mode.AUTO)).isEqualTo(Mode.STATEFUL);
       assertThat(b.resolve(Mode.AUTO)).isEqualTo(Mode.WINDOW);
-      assertThatThrownBy(() -> b.generate("a", 2, GenerationOptions.of(0, 1).withMode(Mode.STATEFUL), s -> {}))
+      List<String> streamed = new ArrayList<>();
+      assertThatThrownBy(() -> b.generate("a", 2, GenerationOptions.of(0, 1).withMode(Mode.STATEFUL), streamed::add))
           .isInstanceOf(UserInputException.class)
           .hasMessage("scripted model has no step signature, so it cannot generate statefully; use mode window or auto");
+      assertThat(streamed).as("nothing is printed before the error").isEmpty();
     }
     assertThat(stateful.stepCalls).hasSize(2);
     assertThat(stateful.windowCalls).isEmpty();
@@ -135,8 +137,10 @@ class GeneratorTest {
       assertThatThrownBy(() -> g.generate("", 3, GenerationOptions.of(0, 1), s -> {}))
           .isInstanceOf(UserInputException.class)
           .hasMessage("the prompt is empty; give at least one character to start from");
-      assertThatThrownBy(() -> g.generate("a", -1, GenerationOptions.of(0, 1), s -> {}))
+      List<String> streamed = new ArrayList<>();
+      assertThatThrownBy(() -> g.generate("a", -1, GenerationOptions.of(0, 1), streamed::add))
           .isInstanceOf(UserInputException.class).hasMessage("length must be >= 0, got -1");
+      assertThat(streamed).isEmpty();
       assertThat(g.generate("ab", 0, GenerationOptions.of(0, 1), s -> {})).isEqualTo("ab");
     }
     assertThat(m.stepCalls).isEmpty();

@@ -33,6 +33,9 @@ class BadInputTest {
   /** A Keras-trained regression model (5 floats → 1): a SavedModel with the wrong signature shapes. */
   static final Path SUM_SAVED_MODEL = Path.of("saved_models", "keras3-sum-lstm");
 
+  /** A Keras 3 archive trained in Python: LSTM(128) on the hello corpus, vocabulary beside it. */
+  static final Path KERAS_HELLO = Path.of("saved_models", "keras3-lstm-hello.keras");
+
   @TempDir static Path shared;
   /** A finished tiny run: run/saved_model, run/checkpoints, spec.json, vocab.json. */
   static Path run;
@@ -123,6 +126,33 @@ class BadInputTest {
     return sm;
   }
 
+  static byte[] kerasEntry(String name) throws IOException {
+    try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(KERAS_HELLO.toFile())) {
+      return z.getInputStream(z.getEntry(name)).readAllBytes();
+    }
+  }
+
+  /** A zip of {@code entries} (in name order), deflated or stored. */
+  static Path zip(Path file, Map<String, byte[]> entries, boolean deflate) throws IOException {
+    Files.createDirectories(file.getParent());
+    try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(file))) {
+      for (var e : new TreeMap<>(entries).entrySet()) {
+        java.util.zip.ZipEntry entry = new java.util.zip.ZipEntry(e.getKey());
+        if (!deflate) {
+          java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+          crc.update(e.getValue());
+          entry.setMethod(java.util.zip.ZipEntry.STORED);
+          entry.setSize(e.getValue().length);
+          entry.setCrc(crc.getValue());
+        }
+        z.putNextEntry(entry);
+        z.write(e.getValue());
+        z.closeEntry();
+      }
+    }
+    return file;
+  }
+
   static Path runCopy(Path in) throws IOException {
     return RunDirs.copyTree(run, in.resolve("run"));
   }
@@ -170,6 +200,31 @@ class BadInputTest {
         inProcess("train: --resume with other flags", "--resume: the run in", (in, out) ->
             args("train", "--preset", "hello-lstm", "--units", "9", "--epochs", "2", "--device", "cpu",
                 "--sample-length", "0", "--resume", "--out", runCopy(in).toString())),
+        // train --init-from: Keras files
+        inProcess("train --init-from: random bytes", "is neither a .keras archive nor a Keras .h5 weights file", (in, out) ->
+            train(out, "--init-from", write(in.resolve("m.keras"), randomBytes(2048, 5)).toString())),
+        inChild("train --init-from: truncated .keras", "not a valid .keras archive", (in, out) -> {
+          byte[] whole = Files.readAllBytes(KERAS_HELLO);
+          return train(out, "--units", "128", "--init-from",
+              write(in.resolve("m.keras"), java.util.Arrays.copyOf(whole, whole.length * 3 / 5)).toString());
+        }),
+        inProcess("train --init-from: entry escaping its directory", "unsafe entry name '../x'", (in, out) ->
+            train(out, "--units", "128", "--init-from", zip(in.resolve("m.keras"), Map.of(
+                "metadata.json", "{}".getBytes(StandardCharsets.UTF_8), "config.json", kerasEntry("config.json"),
+                "../x", "boo".getBytes(StandardCharsets.UTF_8)), false).toString())),
+        inChild("train --init-from: zip bomb as model.weights.h5", "refusing a possible zip bomb", (in, out) ->
+            train(out, "--units", "128", "--init-from", zip(in.resolve("m.keras"), Map.of(
+                "metadata.json", "{}".getBytes(StandardCharsets.UTF_8), "config.json", kerasEntry("config.json"),
+                "model.weights.h5", new byte[64 << 20]), true).toString())),
+        inChild("train --init-from: model.weights.h5 of random bytes", "model.weights.h5", (in, out) -> {
+          byte[] h5 = randomBytes(200_000, 6);
+          System.arraycopy(new byte[] {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'}, 0, h5, 0, 8);
+          return train(out, "--units", "128", "--init-from", zip(in.resolve("m.keras"), Map.of(
+              "metadata.json", kerasEntry("metadata.json"), "config.json", kerasEntry("config.json"),
+              "model.weights.h5", h5), false).toString());
+        }),
+        inProcess("train --init-from: a Keras model of other layers", "128", (in, out) ->
+            train(out, "--units", "8", "--init-from", KERAS_HELLO.toString())),
         // generate
         inProcess("generate: temperature -1", "temperature", (in, out) -> generate("--temperature", "-1")),
         inProcess("generate: length -5", "--length must be >= 0, got -5", (in, out) -> generate("--length", "-5")),

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Turns bench results (JSON lines from KerasSideBySide.java / keras_side_by_side.py, or from the
+quality-per-time runs) into the Markdown tables of docs/BENCHMARKS.md, and with --record appends
+them, dated, to their section of that file (older runs stay: one table per run).
+
+    report.py side-by-side --results FILE.jsonl --start-load "a b c" --end-load "a b c"
+                           --command "bench/run ..." [--record docs/BENCHMARKS.md]
+    report.py quality --results FILE.jsonl --command "bench/quality-per-time ..." [--record ...]
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import sys
+
+SECTIONS = ["Training", "Keras side by side", "Quality per time", "Generation"]
+SKELETON = """# Benchmarks
+
+Numbers measured on this project's machines. Every table says when, where and how it was
+measured; older tables stay below newer ones so changes can be traced.
+
+## Training
+
+## Keras side by side
+
+## Quality per time
+
+## Generation
+"""
+
+
+def machine():
+    model, family = "unknown CPU", "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name") and model == "unknown CPU":
+                    model = line.split(":", 1)[1].strip()
+                if line.startswith("cpu family") and family == "?":
+                    family = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    ram = "?"
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(re.search(r"MemTotal:\s+(\d+)", f.read()).group(1))
+            ram = f"{kb / 1024 / 1024:.0f} GB"
+    except (OSError, AttributeError):
+        pass
+    return f"{model} (family {family}), nproc {os.cpu_count()}, {ram} RAM, {platform.system()} {platform.release()}"
+
+
+def load(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def fmt(x, digits=0):
+    return "n/a" if x is None else f"{x:,.{digits}f}"
+
+
+def ratio(a, b):
+    return "n/a" if not a or not b else f"**{a / b:.2f}×**"
+
+
+def side_by_side(rows, a):
+    by = {(r["side"], r["mode"], r["case"]): r for r in rows}
+    cases = list(dict.fromkeys(r["case"] for r in rows if r["mode"] == "train"))
+    any_r = next(r for r in rows if r["side"] == "rnnlab")
+    any_k = next(r for r in rows if r["side"] == "keras")
+    tr = next((r for r in rows if r["mode"] == "train"), any_r)
+    gen = next((r for r in rows if r["mode"] == "generate"), None)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    out = [f"### {now}: `{a.command}`", ""]
+    out.append(f"Machine: {machine()}. rnnlab: TF Java 1.1.0 (TF {any_r.get('tf')}), Java "
+               f"{any_r.get('java', '?')}; Keras {any_k.get('keras')} on TF {any_k.get('tf')}, Python "
+               f"{any_k.get('python', platform.python_version())}. Threads: training intra-op {tr['intra']} / "
+               f"inter-op {tr['inter']} on both sides"
+               + (f"; generation {gen['intra']} / {gen['inter']}" if gen else "") + ". "
+               f"Load average at start {a.start_load}, at end {a.end_load}.")
+    out.append("")
+    out.append("Training, batch 64, seq 100, seeded random ids (throughput does not depend on the text); "
+               "steady state = mean of the timed steps after the warm-up. rnnlab: `TrainingGraph.trainStep`; "
+               "Keras: `model.fit` on in-memory arrays (one-hot float inputs, one-hot targets, "
+               "`categorical_crossentropy`, as the tutorials), per-batch times from a callback. "
+               "Build = rnnlab graph construction + session / Keras model build + compile; first step = "
+               "rnnlab's first `Session.run` (TF graph optimisation) / Keras's first batch (tf.function tracing).")
+    out.append("")
+    out.append("| model | rnnlab chars/s | Keras chars/s | rnnlab / Keras | step ms rnnlab (median, min) "
+               "| step ms Keras (median, min) | build + first step s, rnnlab | build + first step s, Keras "
+               "| peak RSS MB rnnlab / Keras | load before (r / K) |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    for c in cases:
+        r = by.get(("rnnlab", "train", c))
+        k = by.get(("keras", "train", c))
+        if not r or not k:
+            continue
+        out.append(
+            f"| {c} | {fmt(r['train_chars_per_s'])} | {fmt(k['train_chars_per_s'])} "
+            f"| {ratio(r['train_chars_per_s'], k['train_chars_per_s'])} "
+            f"| {fmt(r['step_ms'], 1)} ({fmt(r['step_ms_median'], 1)}, {fmt(r['step_ms_min'], 1)}) "
+            f"| {fmt(k['step_ms'], 1)} ({fmt(k['step_ms_median'], 1)}, {fmt(k['step_ms_min'], 1)}) "
+            f"| {r['build_s']:.1f} + {r['first_step_s']:.1f} | {k['build_s']:.1f} + {k['first_step_s']:.1f} "
+            f"| {fmt(r['peak_rss_mb'])} / {fmt(k['peak_rss_mb'])} | {r['load_before']} / {k['load_before']} |")
+    r = by.get(("rnnlab", "generate", "lstm256-last"))
+    k = by.get(("keras", "generate", "lstm256-last"))
+    if r and k:
+        out += ["", "Generation at batch 1, lstm256 shape, random weights, temperature 0.8, prompt excluded. "
+                "rnnlab: `Generator` (the CLI's path) from a SavedModel; Keras: window = `model.predict` on the "
+                "last 100 chars per new char (the tutorials' loop), stateful = a `stateful=True` batch-1 copy with "
+                "the same weights called as `model(x, training=False)` per char.", "",
+                "| mode | rnnlab chars/s | Keras chars/s | rnnlab / Keras |", "|---|---|---|---|"]
+        for mode in ("window", "stateful"):
+            key = f"{mode}_chars_per_s"
+            out.append(f"| {mode} | {fmt(r[key])} | {fmt(k[key])} | {ratio(r[key], k[key])} |")
+        out.append(f"| peak RSS MB | {fmt(r['peak_rss_mb'])} | {fmt(k['peak_rss_mb'])} | |")
+    out.append("")
+    return "\n".join(out)
+
+
+def quality(rows, a):
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    out = [f"### {now}: `{a.command}`", "", f"Machine: {machine()}. Load average at start {a.start_load}, "
+           f"at end {a.end_load}.", ""]
+    out.append("| side | recipe | budget min | steps | chars trained | val loss (nats/char) | val accuracy "
+               "| train chars/s | peak RSS MB | threads (intra/inter) |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        out.append(f"| {r['side']} | {r['recipe']} | {r['minutes']:g} | {fmt(r['steps'])} | {fmt(r['chars'])} "
+                   f"| {r['val_loss']:.4f} | {r['val_accuracy']:.4f} | {fmt(r['train_chars_per_s'])} "
+                   f"| {fmt(r['peak_rss_mb'])} | {r['intra']}/{r['inter']} |")
+    out.append("")
+    return "\n".join(out)
+
+
+def record(path, section, text):
+    """Appends text at the end of `## section`, creating the file or the section if missing."""
+    doc = open(path).read() if os.path.exists(path) else SKELETON
+    head = f"## {section}\n"
+    if head not in doc:
+        doc = doc.rstrip("\n") + "\n\n" + head
+    start = doc.index(head) + len(head)
+    nxt = re.search(r"^## ", doc[start:], re.M)
+    end = start + nxt.start() if nxt else len(doc)
+    body = doc[start:end].rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n\n"
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(doc[:start] + body + doc[end:].lstrip("\n"))
+    os.replace(tmp, path)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("kind", choices=["side-by-side", "quality"])
+    p.add_argument("--results", required=True)
+    p.add_argument("--start-load", default="?")
+    p.add_argument("--end-load", default="?")
+    p.add_argument("--command", default="bench/run")
+    p.add_argument("--record")
+    a = p.parse_args()
+    rows = load(a.results)
+    text = side_by_side(rows, a) if a.kind == "side-by-side" else quality(rows, a)
+    print(text)
+    if a.record:
+        record(a.record, "Keras side by side" if a.kind == "side-by-side" else "Quality per time", text)
+        print(f"(appended to {a.record})", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
