@@ -64,20 +64,6 @@ final class ChildJvm implements AutoCloseable {
     return start(javaCommand("io.rnnlab.cli.Main", args));
   }
 
-  /**
-   * {@code rnnlab args} in a JVM that starts now but waits for {@link #open} before running: the
-   * JVM's start-up then cannot decide a race between two processes.
-   */
-  static ChildJvm gated(List<String> args) throws IOException {
-    return start(javaCommand(GatedMain.class.getName(), args.toArray(String[]::new)));
-  }
-
-  /** Lets a {@link #gated} child run. */
-  void open() throws IOException {
-    process.getOutputStream().write('\n');
-    process.getOutputStream().flush();
-  }
-
   static ChildJvm start(List<String> command) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
@@ -129,9 +115,23 @@ final class ChildJvm implements AutoCloseable {
 
   /** SIGINT, as Ctrl-C in a terminal sends it. */
   void interrupt() throws IOException, InterruptedException {
-    Process k = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start();
+    signal("INT");
+  }
+
+  /** SIGSTOP: frozen where it is, holding whatever it holds (its run lock, say). */
+  void pause() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
     if (k.waitFor() != 0) {
-      throw new IllegalStateException("kill -INT " + process.pid() + " failed");
+      throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
     }
   }
 
@@ -167,10 +167,16 @@ final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /** Kills the child if a failed test left it running. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (process.isAlive()) {
-      process.destroyForcibly().waitFor();
+      process.destroyForcibly();
+      try {
+        process.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
