@@ -65,8 +65,22 @@ def ratio(a, b):
     return "n/a" if not a or not b else f"**{a / b:.2f}×**"
 
 
+def median_runs(rows):
+    """(side, mode, case) -> the run with the median throughput of its repeats, and how many."""
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["side"], r["mode"], r["case"]), []).append(r)
+    out = {}
+    for key, runs in groups.items():
+        metric = "train_chars_per_s" if key[1] == "train" else "stateful_chars_per_s"
+        runs = sorted(runs, key=lambda r: r[metric])
+        out[key] = dict(runs[(len(runs) - 1) // 2], repeats=len(runs),
+                        spread=(runs[0][metric], runs[-1][metric]))
+    return out
+
+
 def side_by_side(rows, a):
-    by = {(r["side"], r["mode"], r["case"]): r for r in rows}
+    by = median_runs(rows)
     cases = list(dict.fromkeys(r["case"] for r in rows if r["mode"] == "train"))
     any_r = next(r for r in rows if r["side"] == "rnnlab")
     any_k = next(r for r in rows if r["side"] == "keras")
@@ -88,8 +102,13 @@ def side_by_side(rows, a):
                "Build = rnnlab graph construction + session / Keras model build + compile; first step = "
                "rnnlab's first `Session.run` (TF graph optimisation) / Keras's first batch (tf.function tracing).")
     out.append("")
-    out.append("| model | rnnlab chars/s | Keras chars/s | rnnlab / Keras | step ms rnnlab (median, min) "
-               "| step ms Keras (median, min) | build + first step s, rnnlab | build + first step s, Keras "
+    reps = max(r["repeats"] for r in by.values())
+    if reps > 1:
+        out.append(f"Each case ran {reps} times per side, alternating; shown: the run with the median "
+                   "chars/s of each side, with the range over the runs in brackets.")
+        out.append("")
+    out.append("| model | rnnlab chars/s | Keras chars/s | rnnlab / Keras | step ms rnnlab (mean; median, min of steps) "
+               "| step ms Keras (mean; median, min) | build + first step s, rnnlab | build + first step s, Keras "
                "| peak RSS MB rnnlab / Keras | load before (r / K) |")
     out.append("|---|---|---|---|---|---|---|---|---|---|")
     for c in cases:
@@ -97,11 +116,14 @@ def side_by_side(rows, a):
         k = by.get(("keras", "train", c))
         if not r or not k:
             continue
+        def cps(x):
+            lo, hi = x["spread"]
+            return fmt(x["train_chars_per_s"]) + (f" ({fmt(lo)}–{fmt(hi)})" if x["repeats"] > 1 else "")
         out.append(
-            f"| {c} | {fmt(r['train_chars_per_s'])} | {fmt(k['train_chars_per_s'])} "
+            f"| {c} | {cps(r)} | {cps(k)} "
             f"| {ratio(r['train_chars_per_s'], k['train_chars_per_s'])} "
-            f"| {fmt(r['step_ms'], 1)} ({fmt(r['step_ms_median'], 1)}, {fmt(r['step_ms_min'], 1)}) "
-            f"| {fmt(k['step_ms'], 1)} ({fmt(k['step_ms_median'], 1)}, {fmt(k['step_ms_min'], 1)}) "
+            f"| {fmt(r['step_ms'], 1)}; {fmt(r['step_ms_median'], 1)}, {fmt(r['step_ms_min'], 1)} "
+            f"| {fmt(k['step_ms'], 1)}; {fmt(k['step_ms_median'], 1)}, {fmt(k['step_ms_min'], 1)} "
             f"| {r['build_s']:.1f} + {r['first_step_s']:.1f} | {k['build_s']:.1f} + {k['first_step_s']:.1f} "
             f"| {fmt(r['peak_rss_mb'])} / {fmt(k['peak_rss_mb'])} | {r['load_before']} / {k['load_before']} |")
     r = by.get(("rnnlab", "generate", "lstm256-last"))
@@ -135,12 +157,43 @@ def quality(rows, a):
     return "\n".join(out)
 
 
+def ab(rows, a):
+    """bench/training-ab: an older revision against the working tree, per case."""
+    by = median_runs(rows)
+    sides = list(dict.fromkeys(r["side"] for r in rows))
+    old, new = sides[0], sides[1]
+    cases = list(dict.fromkeys(r["case"] for r in rows))
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    r0 = rows[0]
+    out = [f"### {now}: `{a.command}`", "",
+           f"Machine: {machine()}. Threads intra {r0['intra']} / inter {r0['inter']}. Load average at start "
+           f"{a.start_load}, at end {a.end_load}. Median run of each side shown, range in brackets; the "
+           "best run is the better estimate when other work shared the machine (it only ever slows a run).", "",
+           f"| model | {old} chars/s | now chars/s | now / {old} | step ms {old} → now | CPU ms per step {old} → now "
+           f"| peak RSS MB {old} → now | best run: now / {old} |", "|---|---|---|---|---|---|---|---|"]
+    for c in cases:
+        o, n = by.get((old, "train", c)), by.get((new, "train", c))
+        if not o or not n:
+            continue
+        rng = lambda x: f"{fmt(x['train_chars_per_s'])} ({fmt(x['spread'][0])}–{fmt(x['spread'][1])})"
+        out.append(f"| {c} | {rng(o)} | {rng(n)} | {ratio(n['train_chars_per_s'], o['train_chars_per_s'])} "
+                   f"| {fmt(o['step_ms'], 1)} → {fmt(n['step_ms'], 1)} "
+                   f"| {fmt(o.get('cpu_ms_per_step'), 1)} → {fmt(n.get('cpu_ms_per_step'), 1)} "
+                   f"| {fmt(o['peak_rss_mb'])} → {fmt(n['peak_rss_mb'])} "
+                   f"| {ratio(n['spread'][1], o['spread'][1])} |")
+    out.append("")
+    return "\n".join(out)
+
+
 def record(path, section, text):
     """Appends text at the end of `## section`, creating the file or the section if missing."""
     doc = open(path).read() if os.path.exists(path) else SKELETON
     head = f"## {section}\n"
     if head not in doc:
-        doc = doc.rstrip("\n") + "\n\n" + head
+        # Sections keep SKELETON's order: a missing one goes before the first that follows it.
+        later = [f"## {s}\n" for s in SECTIONS[SECTIONS.index(section) + 1:] if f"## {s}\n" in doc]
+        at = doc.index(later[0]) if later else len(doc)
+        doc = doc[:at].rstrip("\n") + "\n\n" + head + "\n" + doc[at:]
     start = doc.index(head) + len(head)
     nxt = re.search(r"^## ", doc[start:], re.M)
     end = start + nxt.start() if nxt else len(doc)
@@ -153,7 +206,7 @@ def record(path, section, text):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("kind", choices=["side-by-side", "quality"])
+    p.add_argument("kind", choices=["side-by-side", "quality", "ab"])
     p.add_argument("--results", required=True)
     p.add_argument("--start-load", default="?")
     p.add_argument("--end-load", default="?")
@@ -161,10 +214,11 @@ def main():
     p.add_argument("--record")
     a = p.parse_args()
     rows = load(a.results)
-    text = side_by_side(rows, a) if a.kind == "side-by-side" else quality(rows, a)
+    text = {"side-by-side": side_by_side, "quality": quality, "ab": ab}[a.kind](rows, a)
     print(text)
     if a.record:
-        record(a.record, "Keras side by side" if a.kind == "side-by-side" else "Quality per time", text)
+        section = {"side-by-side": "Keras side by side", "quality": "Quality per time", "ab": "Training"}[a.kind]
+        record(a.record, section, text)
         print(f"(appended to {a.record})", file=sys.stderr)
 
 

@@ -71,11 +71,19 @@ public final class Network<T extends TFloating> {
   public record EmbeddingLookup<T extends TFloating>(Operand<TInt32> ids, Operand<T> vectors) {}
 
   /**
-   * {@link #forward}'s output and, for Embedding models, its lookup (else null); the recurrent
-   * layers and their unrolls, in layer order, for gradients that need the unrolls' intermediates.
+   * {@link #forward}'s output and, for Embedding models, its lookup (else null); for training's
+   * own backpropagation through time, in layer order: the recurrent layers, their unrolls, and
+   * the tensor each handed to what is above it (before dropout): its whole output sequence
+   * [seq, batch, units], or for the top layer with the loss on the last step only that step's h.
    */
   public record Forward<T extends TFloating>(Operand<T> output, EmbeddingLookup<T> lookup,
-      List<RecurrentLayer<T>> layers, List<RecurrentLayer.Unrolled<T>> unrolls) {}
+      List<RecurrentLayer<T>> layers, List<RecurrentLayer.Unrolled<T>> unrolls, List<Operand<T>> handedUp) {
+
+    /** Whether layer {@code i} handed up its whole sequence rather than its last step. */
+    public boolean handsUpSequence(int i) {
+      return handedUp.get(i).shape().numDimensions() == 3;
+    }
+  }
 
   /** As {@link #forward}, also returning the embedding lookup the optimizer needs. */
   @SuppressWarnings("unchecked")
@@ -103,9 +111,11 @@ public final class Network<T extends TFloating> {
       out = first.run(l0, x, seq, spec.firstLayerInputDim(), zeroState, rowGroups);
     }
     unrolls.add(out);
+    List<Operand<T>> handedUp = new ArrayList<>(layers.size());
     int site = 0;
     for (int i = 1; i < layers.size(); i++) {
       Operand<T> seqOut = out.sequence(tf);
+      handedUp.add(seqOut);
       if (dropout != null && spec.dropout() > 0) {
         seqOut = dropout.apply(tf, seqOut, site++);
       }
@@ -113,13 +123,15 @@ public final class Network<T extends TFloating> {
       out = layer.run(tf.withSubScope(layer.name()), seqOut, seq, spec.units(), zeroState, rowGroups);
       unrolls.add(out);
     }
+    Operand<T> handed = spec.lossOn() == LossOn.LAST ? out.last(tf) : out.sequence(tf);
+    handedUp.add(handed);
     Operand<T> top = spec.lossOn() == LossOn.LAST
-        ? out.last(tf)
-        : tf.reshape(out.sequence(tf), tf.constant(new long[] {-1, spec.units()}));
+        ? handed
+        : tf.reshape(handed, tf.constant(new long[] {-1, spec.units()}));
     if (dropout != null && spec.dropout() > 0) {
       top = dropout.apply(tf, top, site);
     }
-    return new Forward<>(dense(tf, top), lookup, List.copyOf(layers), List.copyOf(unrolls));
+    return new Forward<>(dense(tf, top), lookup, List.copyOf(layers), List.copyOf(unrolls), List.copyOf(handedUp));
   }
 
   /**

@@ -5,6 +5,9 @@ import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Stack;
+import org.tensorflow.op.core.Unstack;
+import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TFloating;
 
@@ -12,6 +15,11 @@ import org.tensorflow.types.family.TFloating;
  * A Keras RNN layer: a cell plus its three weights, unrolled statically over time. Work is laid
  * out time-major ([seq, batch, ·]) so that splitting a sequence into steps is a cheap slice on
  * axis 0, and the input projection of every step is one large matmul instead of seq small ones.
+ *
+ * <p>For training, the layer also builds its own backpropagation through time ({@link
+ * #backpropagate}, {@link #recurrentKernelGradient}, {@link #biasGradient}): the same math as
+ * TF's symbolic gradient of the unroll, in about half the ops and with the large products batched
+ * over all steps (docs/BENCHMARKS.md, "Training").
  */
 public final class RecurrentLayer<T extends TFloating> {
   private final String name;
@@ -37,6 +45,19 @@ public final class RecurrentLayer<T extends TFloating> {
 
   public Cell cell() {
     return cell;
+  }
+
+  /** The variables' names, as {@link ModelVariables} holds them. */
+  public String kernelName() {
+    return name + "/kernel";
+  }
+
+  public String recurrentKernelName() {
+    return name + "/recurrent_kernel";
+  }
+
+  public String biasName() {
+    return name + "/bias";
   }
 
   /** {@code x·kernel + bias} for rows of x, [n, in] → [n, gates·units]. */
@@ -79,18 +100,17 @@ public final class RecurrentLayer<T extends TFloating> {
   /**
    * Runs the cell over already projected steps, [seq, batch, gates·units], with the batch's rows
    * cut into {@code rowGroups} independent chains (rows of a batch never interact in a recurrent
-   * layer). TF's inter-op threads then run the chains side by side on separate cores, each op on
-   * one core: on small per-step matrices that beats splitting every op across cores, which costs
-   * a fork and a join per op (docs/BENCHMARKS.md, "Training"). Every row's values are those of
-   * a single chain.
+   * layer). TF's inter-op threads can then run the chains side by side on separate cores, each op
+   * on one core: on small per-step matrices that beats splitting every op across cores, which
+   * costs a fork and a join per op (docs/BENCHMARKS.md, "Training").
    */
   public Unrolled<T> runProjected(Ops tf, Operand<T> projSeq, int seqLen, List<Operand<T>> initialState,
       int rowGroups) {
     if (rowGroups == 1) {
-      return new Unrolled<>(List.of(chain(tf, projSeq, seqLen, initialState)));
+      return new Unrolled<>(List.of(chain(tf, projSeq, seqLen, initialState)), null);
     }
-    // Group g gets rows [Σ_{j<g} n_j, +n_g) with n_g = ⌈(batch − g) / groups⌉: sizes differ by at
-    // most one and sum to the batch, whatever it is (a short last batch, or fewer rows than groups).
+    // Group g gets n_g = ⌊(batch + groups − 1 − g) / groups⌋ rows, in order: sizes differ by at
+    // most one and sum to the batch, whatever it is (a short last batch, fewer rows than groups).
     Operand<TInt32> batch = tf.gather(tf.shape(projSeq), tf.constant(1), tf.constant(0));
     List<Operand<TInt32>> sizes = new ArrayList<>();
     for (int g = 0; g < rowGroups; g++) {
@@ -110,48 +130,27 @@ public final class RecurrentLayer<T extends TFloating> {
       }
       chains.add(chain(tf.withSubScope("rows" + g), projParts.get(g), seqLen, state));
     }
-    return new Unrolled<>(chains);
+    return new Unrolled<>(chains, sizeVector);
   }
 
   private Chain<T> chain(Ops tf, Operand<T> projSeq, int seqLen, List<Operand<T>> initialState) {
-    List<Operand<T>> steps = tf.unstack(projSeq, (long) seqLen, org.tensorflow.op.core.Unstack.axis(0L)).output()
+    List<Operand<T>> steps = tf.unstack(projSeq, (long) seqLen, Unstack.axis(0L)).output()
         .stream().map(o -> (Operand<T>) o).toList();
     List<Operand<T>> state = initialState;
     List<Operand<T>> outputs = new ArrayList<>(seqLen);
+    List<LstmCell.Gates<T>> gates = new ArrayList<>();
     for (int t = 0; t < seqLen; t++) {
-      state = step(tf.withSubScope("t" + t), steps.get(t), state);
+      Ops s = tf.withSubScope("t" + t);
+      if (cell instanceof LstmCell lstm) {
+        LstmCell.Gates<T> g = lstm.forward(s, steps.get(t), state, recurrentKernel);
+        gates.add(g);
+        state = List.of(g.h(), g.c());
+      } else {
+        state = step(s, steps.get(t), state);
+      }
       outputs.add(state.get(0));
     }
-    return new Chain<>(outputs, state, projSeq, initialState.get(0));
-  }
-
-  /**
-   * {@code dL/d recurrent_kernel} of an unroll as one matrix product per chain, {@code Σ_t
-   * h_{t-1}ᵀ·dz_t} over all steps and rows at once. Every cell's pre-activation is {@code z_t =
-   * xProj_t + h_{t-1}·recurrent_kernel} (see {@link Cell}), so {@code dz_t = dL/d xProj_t}: the
-   * gradient of {@link Chain#projected()}. TF's own gradient of the unroll is the same sum as seq
-   * small products (inner dimension = batch) plus an AddN of seq kernel-sized partial sums
-   * (docs/BENCHMARKS.md, "Training").
-   *
-   * @param dProjected {@code dL/d projected} of each chain, [seq, rows, gates·units]
-   */
-  public Operand<T> recurrentKernelGradient(Ops tf, Unrolled<T> unrolled, List<Operand<T>> dProjected) {
-    List<Operand<T>> perChain = new ArrayList<>();
-    for (int g = 0; g < unrolled.chains().size(); g++) {
-      Chain<T> c = unrolled.chains().get(g);
-      List<Operand<T>> previous = new ArrayList<>(c.outputs().size());
-      previous.add(c.initialOutput());
-      previous.addAll(c.outputs().subList(0, c.outputs().size() - 1));
-      Operand<T> h = tf.reshape(tf.stack(previous), tf.constant(new long[] {-1, units}));
-      Operand<T> dz = tf.reshape(dProjected.get(g), tf.constant(new long[] {-1, (long) cell.type().gates() * units}));
-      perChain.add(tf.linalg.matMul(h, dz, org.tensorflow.op.linalg.MatMul.transposeA(true)));
-    }
-    return perChain.size() == 1 ? perChain.get(0) : tf.math.addN(perChain);
-  }
-
-  /** The name of this layer's recurrent kernel variable, as {@link ModelVariables} holds it. */
-  public String recurrentKernelName() {
-    return name + "/recurrent_kernel";
+    return new Chain<>(outputs, state, projSeq, initialState, gates);
   }
 
   /** One step of this layer's cell (used by the unroll and by the one-step signature). */
@@ -160,20 +159,105 @@ public final class RecurrentLayer<T extends TFloating> {
   }
 
   /**
-   * One chain of rows through the unroll: per-step outputs h_t, the final state, and what {@link
-   * #recurrentKernelGradient} needs: {@code projected} (the chain's per-step {@code x·kernel +
-   * bias}, [seq, rows, gates·units]) and {@code initialOutput} (h before step 0).
+   * Backpropagation through time of one chain: from the gradient the layers above send to the
+   * chain's outputs to {@code dL/d projected} ([seq, rows, gates·units], stacked dz_t).
+   *
+   * @param dAbove dL/d(outputs) from above: [seq, rows, units] when the layer handed up its whole
+   *     sequence, [rows, units] when it handed up its last step only
+   * @param transposedKernel {@link #transposedRecurrentKernel}, built once for all chains
+   */
+  public Operand<T> backpropagate(Ops tf, Chain<T> chain, Operand<T> dAbove, boolean wholeSequence,
+      Operand<T> transposedKernel) {
+    int seq = chain.outputs().size();
+    List<Operand<T>> above = wholeSequence
+        ? tf.unstack(dAbove, (long) seq, Unstack.axis(0L)).output().stream().map(o -> (Operand<T>) o).toList()
+        : null;
+    List<Operand<T>> dz = new ArrayList<>(java.util.Collections.nCopies(seq, null));
+    Operand<T> dhNext = null; // dL/dh_t through step t+1's recurrent product
+    Operand<T> dcNext = null; // dL/dc_t through step t+1 (LSTM)
+    for (int t = seq - 1; t >= 0; t--) {
+      Ops s = tf.withSubScope("t" + t);
+      Operand<T> fromAbove = wholeSequence ? above.get(t) : t == seq - 1 ? dAbove : null;
+      Operand<T> dh = fromAbove == null ? dhNext : dhNext == null ? fromAbove : s.math.add(fromAbove, dhNext);
+      if (cell instanceof LstmCell) {
+        Operand<T> previousC = t > 0 ? chain.gates().get(t - 1).c() : chain.initialState().get(1);
+        LstmCell.Backward<T> b = LstmCell.backward(s, chain.gates().get(t), previousC, dh, dcNext);
+        dz.set(t, b.dz());
+        dcNext = b.dPreviousC();
+      } else {
+        dz.set(t, s.math.tanhGrad(chain.outputs().get(t), dh)); // SimpleRNN: h = tanh(z)
+      }
+      if (t > 0) {
+        // TF's gradient of h·U is dz·Uᵀ with transpose_b, ~1.5× slower than a product with a
+        // materialised Uᵀ on these shapes (docs/BENCHMARKS.md, "Training").
+        dhNext = s.linalg.matMul(dz.get(t), transposedKernel);
+      }
+    }
+    return tf.stack(dz, Stack.axis(0L));
+  }
+
+  /**
+   * Uᵀ, [gates·units, units], materialised once for every dh step of {@link #backpropagate}. The
+   * Snapshot keeps it materialised: Grappler's arithmetic optimiser folds a Transpose that feeds
+   * a MatMul back into {@code transpose_b}, the slow product this avoids (0.21 → 0.14 ms per
+   * step on the lstm256 shape).
+   */
+  public Operand<T> transposedRecurrentKernel(Ops tf) {
+    return tf.snapshot(tf.linalg.transpose(recurrentKernel, tf.constant(new int[] {1, 0})));
+  }
+
+  /**
+   * {@code dL/d recurrent_kernel} of one chain as one matrix product, {@code Σ_t h_{t-1}ᵀ·dz_t}
+   * over all steps and rows at once. Every cell's pre-activation is {@code z_t = xProj_t +
+   * h_{t-1}·recurrent_kernel} (see {@link Cell}), so dz_t is the gradient of {@link
+   * Chain#projected()}. TF's own gradient of the unroll is the same sum as seq small products plus
+   * an AddN of seq kernel-sized partial sums.
+   *
+   * @param dProjected {@code dL/d projected} of the chain, [seq, rows, gates·units]
+   */
+  public Operand<T> recurrentKernelGradient(Ops tf, Chain<T> chain, Operand<T> dProjected) {
+    List<Operand<T>> previous = new ArrayList<>(chain.outputs().size());
+    previous.add(chain.initialState().get(0));
+    previous.addAll(chain.outputs().subList(0, chain.outputs().size() - 1));
+    Operand<T> h = tf.reshape(tf.stack(previous), tf.constant(new long[] {-1, units}));
+    return tf.linalg.matMul(h, rows(tf, dProjected), MatMul.transposeA(true));
+  }
+
+  /**
+   * {@code dL/d bias} of one chain: the bias is added to every projected row, so this is the sum
+   * of dProjected's rows, taken as a product with a row of ones: Eigen's column sum over [seq·rows,
+   * gates·units] takes ~6 ms on the lstm256 shape, the product ~1.
+   */
+  public Operand<T> biasGradient(Ops tf, Operand<T> dProjected) {
+    Operand<T> rows = rows(tf, dProjected);
+    Operand<TInt32> n = tf.gather(tf.shape(rows), tf.constant(0), tf.constant(0));
+    Operand<T> ones = tf.fill(tf.stack(List.of(tf.constant(1), n)), tf.dtypes.cast(tf.constant(1f), rows.type()));
+    return tf.reshape(tf.linalg.matMul(ones, rows), tf.constant(new long[] {-1}));
+  }
+
+  private Operand<T> rows(Ops tf, Operand<T> dProjected) {
+    return tf.reshape(dProjected, tf.constant(new long[] {-1, (long) cell.type().gates() * units}));
+  }
+
+  /**
+   * One chain of rows through the unroll: per-step outputs h_t, the final state, and what the
+   * backward pass needs: {@code projected} (the chain's per-step {@code x·kernel + bias}, [seq,
+   * rows, gates·units]), the initial state, and each step's LSTM activations (empty for
+   * SimpleRNN, whose activation is its output).
    */
   public record Chain<T extends TFloating>(List<Operand<T>> outputs, List<Operand<T>> finalState,
-      Operand<T> projected, Operand<T> initialOutput) {}
+      Operand<T> projected, List<Operand<T>> initialState, List<LstmCell.Gates<T>> gates) {}
 
-  /** An unrolled layer: its chains of rows, in row order. */
-  public record Unrolled<T extends TFloating>(List<Chain<T>> chains) {
+  /**
+   * An unrolled layer: its chains of rows, in row order, and how many rows each has ({@code
+   * rowCounts}, null for a single chain).
+   */
+  public record Unrolled<T extends TFloating>(List<Chain<T>> chains, Operand<TInt32> rowCounts) {
     /** h_t of every step and row, time-major [seq, batch, units]. */
     public Operand<T> sequence(Ops tf) {
       List<Operand<T>> parts = new ArrayList<>();
       for (Chain<T> c : chains) {
-        parts.add(tf.stack(c.outputs(), org.tensorflow.op.core.Stack.axis(0L)));
+        parts.add(tf.stack(c.outputs(), Stack.axis(0L)));
       }
       return parts.size() == 1 ? parts.get(0) : tf.concat(parts, tf.constant(1));
     }
@@ -185,6 +269,15 @@ public final class RecurrentLayer<T extends TFloating> {
         parts.add(c.outputs().get(c.outputs().size() - 1));
       }
       return parts.size() == 1 ? parts.get(0) : tf.concat(parts, tf.constant(0));
+    }
+
+    /** Cuts a batch-wide tensor into the chains' rows along {@code axis}. */
+    public List<Operand<T>> perChain(Ops tf, Operand<T> x, int axis) {
+      if (chains.size() == 1) {
+        return List.of(x);
+      }
+      return tf.splitV(x, rowCounts, tf.constant(axis), (long) chains.size()).output()
+          .stream().map(o -> (Operand<T>) o).toList();
     }
   }
 }

@@ -13,6 +13,11 @@ public record SessionOptions(int intraOpThreads, int interOpThreads, boolean all
     return new SessionOptions(0, 0, false);
   }
 
+  /** The inter-op threads TF runs: the setting, or TF's default of one per core for 0. */
+  public int effectiveInterOpThreads() {
+    return interOpThreads > 0 ? interOpThreads : Runtime.getRuntime().availableProcessors();
+  }
+
   public ConfigProto toConfig() {
     ConfigProto.Builder b = ConfigProto.newBuilder()
         .setIntraOpParallelismThreads(intraOpThreads)

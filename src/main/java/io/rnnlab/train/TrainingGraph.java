@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
@@ -23,6 +24,8 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.PlaceholderWithDefault;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -47,7 +50,7 @@ public final class TrainingGraph implements AutoCloseable {
   private final Operand<TFloat32> loss;
   private final Operand<TFloat32> accuracy;
 
-  private TrainingGraph(ModelSpec spec, AdamConfig adamConfig, SessionOptions options) {
+  private TrainingGraph(ModelSpec spec, AdamConfig adamConfig, SessionOptions options, int rowGroups) {
     this.spec = spec;
     this.graph = new Graph();
     try {
@@ -66,7 +69,7 @@ public final class TrainingGraph implements AutoCloseable {
       }
       dropoutRate = tf.withName("dropout_rate").placeholderWithDefault(tf.constant(0f), Shape.scalar());
       dropoutSeed = tf.withName("dropout_seed").placeholderWithDefault(tf.constant(new long[] {0, 0}), Shape.of(2));
-      Network<TFloat32> net = new Network<>(spec, vars, Integer.getInteger("rnnlab.rowGroups", 1)); // TEMP experiment
+      Network<TFloat32> net = new Network<>(spec, vars, rowGroups);
       Network.Forward<TFloat32> forward = net.forwardWithLookup(tf, inputs, new Dropout<>(dropoutRate, dropoutSeed));
       Operand<TFloat32> out = forward.output();
 
@@ -88,7 +91,26 @@ public final class TrainingGraph implements AutoCloseable {
   }
 
   public static TrainingGraph build(ModelSpec spec, AdamConfig adam, SessionOptions options) {
-    return new TrainingGraph(spec, adam, options);
+    return new TrainingGraph(spec, adam, options, defaultRowGroups(options));
+  }
+
+  /**
+   * As {@link #build(ModelSpec, AdamConfig, SessionOptions)} with the recurrent layers run as
+   * {@code rowGroups} chains of batch rows ({@link io.rnnlab.model.RecurrentLayer#runProjected}):
+   * for benchmarks and tests. The values are the same up to float rounding (sums taken in
+   * another order).
+   */
+  public static TrainingGraph build(ModelSpec spec, AdamConfig adam, SessionOptions options, int rowGroups) {
+    return new TrainingGraph(spec, adam, options, rowGroups);
+  }
+
+  /**
+   * One chain of rows per inter-op thread on a CPU, so the cores each run a chain's small ops
+   * instead of splitting every op (up to 4: only 2 cores were measured, docs/BENCHMARKS.md,
+   * "Training"); one chain when a GPU may run the graph, where one wide op is better.
+   */
+  static int defaultRowGroups(SessionOptions options) {
+    return options.allowGpu() ? 1 : Math.min(4, options.effectiveInterOpThreads());
   }
 
   public ModelSpec spec() {
@@ -109,18 +131,28 @@ public final class TrainingGraph implements AutoCloseable {
 
   /** One Adam step on a batch; returns the batch's loss and accuracy before the update (as Keras). */
   public StepMetrics trainStep(Batch batch, long dropoutSeedA, long dropoutSeedB) {
+    return trainStep(batch, dropoutSeedA, dropoutSeedB, null);
+  }
+
+  /**
+   * {@link #trainStep(Batch, long, long)} with TF tracing its ops' timings into {@code profile}
+   * (TrainingProfile, a benchmark); null runs untraced.
+   */
+  public StepMetrics trainStep(Batch batch, long dropoutSeedA, long dropoutSeedB,
+      Consumer<RunMetadata> profile) {
     try (TFloat32 rate = TFloat32.scalarOf((float) spec.dropout());
         TInt64 seed = TInt64.vectorOf(dropoutSeedA, dropoutSeedB)) {
-      return run(batch, true, rate, seed);
+      return run(batch, true, rate, seed, profile);
     }
   }
 
   /** Loss and accuracy on a batch with dropout off and no update. */
   public StepMetrics evaluate(Batch batch) {
-    return run(batch, false, null, null);
+    return run(batch, false, null, null, null);
   }
 
-  private StepMetrics run(Batch batch, boolean train, TFloat32 rate, TInt64 seed) {
+  private StepMetrics run(Batch batch, boolean train, TFloat32 rate, TInt64 seed,
+      Consumer<RunMetadata> profile) {
     List<Tensor> fed = new ArrayList<>(2);
     try {
       Tensor in = inputTensor(batch);
@@ -134,7 +166,13 @@ public final class TrainingGraph implements AutoCloseable {
       if (train) {
         r.feed(dropoutRate, rate).feed(dropoutSeed, seed).addTarget(adam.update());
       }
-      try (var result = r.run()) {
+      if (profile != null) {
+        r.setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.SOFTWARE_TRACE).build());
+      }
+      try (var result = profile != null ? r.runAndFetchMetadata() : r.run()) {
+        if (profile != null) {
+          result.getMetadata().ifPresent(profile);
+        }
         double l = Tensors.scalar(result.get(0));
         double a = accuracy != null ? Tensors.scalar(result.get(1)) : Double.NaN;
         return new StepMetrics(l, a, batch.rows());

@@ -33,6 +33,7 @@ import org.tensorflow.TensorFlow;
  * <pre>
  *   train    --cell lstm --units 256 --layers 1 --embedding 0 --dropout 0 --loss-on last
  *            --seq 100 --batch 64 --vocab 65 --warmup 5 --steps 20 --intra 2 --inter 2
+ *            [--row-groups N]   (default: TrainingGraph's choice for these threads)
  *   generate (same model flags) --window-chars 100 --stateful-chars 2000 --intra 1 --inter 1
  * </pre>
  *
@@ -55,7 +56,8 @@ public final class KerasSideBySide {
     out.put("intra", threads.intraOpThreads());
     out.put("inter", threads.interOpThreads());
     switch (args[0]) {
-      case "train" -> train(spec, intFlag(a, "batch", 64), intFlag(a, "warmup", 5), intFlag(a, "steps", 20), threads, out);
+      case "train" -> train(spec, intFlag(a, "batch", 64), intFlag(a, "warmup", 5), intFlag(a, "steps", 20), threads,
+          intFlag(a, "row-groups", 0), out);
       case "generate" -> generate(spec, intFlag(a, "window-chars", 100), intFlag(a, "stateful-chars", 2000), threads, out);
       default -> throw new IllegalArgumentException("first argument: train | generate");
     }
@@ -70,10 +72,13 @@ public final class KerasSideBySide {
    * allocations), then {@code warmup} more steps, then {@code steps} timed ones.
    */
   private static void train(ModelSpec spec, int batchSize, int warmup, int steps, SessionOptions threads,
-      Map<String, Object> out) {
+      int rowGroups, Map<String, Object> out) {
     Batch batch = randomBatch(spec, batchSize, 7);
     long t0 = System.nanoTime();
-    try (TrainingGraph g = TrainingGraph.build(spec, AdamConfig.KERAS_DEFAULTS, threads)) {
+    try (TrainingGraph g = rowGroups > 0
+        ? TrainingGraph.build(spec, AdamConfig.KERAS_DEFAULTS, threads, rowGroups)
+        : TrainingGraph.build(spec, AdamConfig.KERAS_DEFAULTS, threads)) {
+      out.put("row_groups", rowGroups > 0 ? rowGroups : "default");
       g.initialize(WeightInitializer.initialize(spec, 1));
       long t1 = System.nanoTime();
       g.trainStep(batch, 1, 0);
