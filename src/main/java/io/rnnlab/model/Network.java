@@ -27,7 +27,7 @@ public final class Network<T extends TFloating> {
 
   /**
    * @param rowGroups independent chains of batch rows each recurrent layer runs as, for TF's
-   *     inter-op threads to run side by side ({@link RecurrentLayer#runProjected}); 1 for graphs
+   *     inter-op threads to run side by side ({@link RecurrentLayer#run}); 1 for graphs
    *     that are exported or run one row at a time
    */
   public Network(ModelSpec spec, ModelVariables<T> vars, int rowGroups) {
@@ -104,7 +104,7 @@ public final class Network<T extends TFloating> {
         lookup = new EmbeddingLookup<>(idsT, emb);
         out = first.run(l0, emb, seq, spec.embeddingDim(), zeroState, rowGroups);
       } else {
-        out = first.runProjected(l0, first.projectIds(l0, idsT), seq, zeroState, rowGroups);
+        out = first.runIds(l0, idsT, seq, zeroState, rowGroups);
       }
     } else {
       Operand<T> x = tf.linalg.transpose((Operand<T>) input, tf.constant(new int[] {1, 0, 2}));

@@ -2,6 +2,7 @@ package io.rnnlab.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
@@ -10,6 +11,7 @@ import org.tensorflow.op.core.Unstack;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TFloating;
+import org.tensorflow.types.family.TType;
 
 /**
  * A Keras RNN layer: a cell plus its three weights, unrolled statically over time. Work is laid
@@ -74,50 +76,49 @@ public final class RecurrentLayer<T extends TFloating> {
   }
 
   /**
-   * Projects a time-major sequence [seq, batch, in] and runs the cell over it.
+   * Projects a time-major sequence [seq, batch, in] and runs the cell over it, with the batch's
+   * rows cut into {@code rowGroups} independent chains (rows of a batch never interact in a
+   * recurrent layer; 1 = one chain). TF's inter-op threads can then run the chains side by side
+   * on separate cores, each op on one core: on small per-step matrices that beats splitting every
+   * op across cores, which costs a fork and a join per op (docs/BENCHMARKS.md, "Training"). Each
+   * chain projects its own rows, so the large input products run side by side as well.
    *
-   * @return outputs h_t per step and the final state
+   * @return outputs h_t per step and the final state, per chain
    */
-  public Unrolled<T> run(Ops tf, Operand<T> timeMajor, int seqLen, int inputDim, List<Operand<T>> initialState) {
-    return run(tf, timeMajor, seqLen, inputDim, initialState, 1);
-  }
-
-  /** As {@link #run(Ops, Operand, int, int, List)}, in {@code rowGroups} chains (see {@link #runProjected}). */
   public Unrolled<T> run(Ops tf, Operand<T> timeMajor, int seqLen, int inputDim, List<Operand<T>> initialState,
       int rowGroups) {
-    Operand<T> rows = tf.reshape(timeMajor, tf.constant(new long[] {-1, inputDim}));
-    Operand<T> proj = project(tf, rows);
-    Operand<T> projSeq =
-        tf.reshape(proj, tf.constant(new long[] {seqLen, -1, (long) cell.type().gates() * units}));
-    return runProjected(tf, projSeq, seqLen, initialState, rowGroups);
-  }
-
-  /** Runs the cell over already projected steps, [seq, batch, gates·units]. */
-  public Unrolled<T> runProjected(Ops tf, Operand<T> projSeq, int seqLen, List<Operand<T>> initialState) {
-    return runProjected(tf, projSeq, seqLen, initialState, 1);
+    return inChains(tf, timeMajor, seqLen, initialState, rowGroups, (s, x) -> {
+      Operand<T> rows = s.reshape(x, s.constant(new long[] {-1, inputDim}));
+      return s.reshape(project(s, rows), s.constant(new long[] {seqLen, -1, (long) cell.type().gates() * units}));
+    });
   }
 
   /**
-   * Runs the cell over already projected steps, [seq, batch, gates·units], with the batch's rows
-   * cut into {@code rowGroups} independent chains (rows of a batch never interact in a recurrent
-   * layer). TF's inter-op threads can then run the chains side by side on separate cores, each op
-   * on one core: on small per-step matrices that beats splitting every op across cores, which
-   * costs a fork and a join per op (docs/BENCHMARKS.md, "Training").
+   * As {@link #run}, over time-major char ids [seq, batch] as one-hot input ({@link
+   * #projectIds}), each chain gathering its own rows.
    */
-  public Unrolled<T> runProjected(Ops tf, Operand<T> projSeq, int seqLen, List<Operand<T>> initialState,
-      int rowGroups) {
+  public Unrolled<T> runIds(Ops tf, Operand<TInt32> ids, int seqLen, List<Operand<T>> initialState, int rowGroups) {
+    return inChains(tf, ids, seqLen, initialState, rowGroups, this::projectIds);
+  }
+
+  /**
+   * Cuts {@code x} ([seq, batch, ...]) and the initial state into chains of rows, turns each
+   * chain's part into its projected steps with {@code projected}, and unrolls each chain.
+   */
+  private <X extends TType> Unrolled<T> inChains(Ops tf, Operand<X> x, int seqLen, List<Operand<T>> initialState,
+      int rowGroups, BiFunction<Ops, Operand<X>, Operand<T>> projected) {
     if (rowGroups == 1) {
-      return new Unrolled<>(List.of(chain(tf, projSeq, seqLen, initialState)), null);
+      return new Unrolled<>(List.of(chain(tf, projected.apply(tf, x), seqLen, initialState)), null);
     }
     // Group g gets n_g = ⌊(batch + groups − 1 − g) / groups⌋ rows, in order: sizes differ by at
     // most one and sum to the batch, whatever it is (a short last batch, fewer rows than groups).
-    Operand<TInt32> batch = tf.gather(tf.shape(projSeq), tf.constant(1), tf.constant(0));
+    Operand<TInt32> batch = tf.gather(tf.shape(x), tf.constant(1), tf.constant(0));
     List<Operand<TInt32>> sizes = new ArrayList<>();
     for (int g = 0; g < rowGroups; g++) {
       sizes.add(tf.math.floorDiv(tf.math.add(batch, tf.constant(rowGroups - 1 - g)), tf.constant(rowGroups)));
     }
     Operand<TInt32> sizeVector = tf.stack(sizes);
-    List<Output<T>> projParts = tf.splitV(projSeq, sizeVector, tf.constant(1), (long) rowGroups).output();
+    List<Output<X>> parts = tf.splitV(x, sizeVector, tf.constant(1), (long) rowGroups).output();
     List<List<Output<T>>> stateParts = new ArrayList<>();
     for (Operand<T> s : initialState) {
       stateParts.add(tf.splitV(s, sizeVector, tf.constant(0), (long) rowGroups).output());
@@ -125,10 +126,11 @@ public final class RecurrentLayer<T extends TFloating> {
     List<Chain<T>> chains = new ArrayList<>();
     for (int g = 0; g < rowGroups; g++) {
       List<Operand<T>> state = new ArrayList<>();
-      for (List<Output<T>> parts : stateParts) {
-        state.add(parts.get(g));
+      for (List<Output<T>> p : stateParts) {
+        state.add(p.get(g));
       }
-      chains.add(chain(tf.withSubScope("rows" + g), projParts.get(g), seqLen, state));
+      Ops rows = tf.withSubScope("rows" + g);
+      chains.add(chain(rows, projected.apply(rows, parts.get(g)), seqLen, state));
     }
     return new Unrolled<>(chains, sizeVector);
   }

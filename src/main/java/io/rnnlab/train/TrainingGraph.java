@@ -96,7 +96,7 @@ public final class TrainingGraph implements AutoCloseable {
 
   /**
    * As {@link #build(ModelSpec, AdamConfig, SessionOptions)} with the recurrent layers run as
-   * {@code rowGroups} chains of batch rows ({@link io.rnnlab.model.RecurrentLayer#runProjected}):
+   * {@code rowGroups} chains of batch rows ({@link io.rnnlab.model.RecurrentLayer#run}):
    * for benchmarks and tests. The values are the same up to float rounding (sums taken in
    * another order).
    */
