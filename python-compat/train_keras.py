@@ -10,6 +10,10 @@ tests compare against:
     shakespeare-lstm256       one-hot chars -> LSTM(256) -> Dense(V, softmax), seq 100
     shakespeare-2x512         Embedding(V, 256) -> 2 x LSTM(512) + Dropout(0.2) -> Dense(V, softmax)
 
+Keras users also write these models as keras.Model(inputs, outputs) (--api functional), end them
+in a linear Dense trained with from_logits=True (--head logits), or build them for any window
+length (--any-length); the artifacts here cover those too.
+
 Output formats (--format, comma-separated or "all"), for a run named NAME in --out DIR:
 
     keras3-export       DIR/keras3-NAME/       Keras 3 model.export(): a TF SavedModel
@@ -73,6 +77,9 @@ BASE = dict(
     batch=16,
     epochs=100,
     samples=0,  # sum task only: how many random sequences
+    api="sequential",  # "sequential" | "functional": the same layers, as keras.Model(inputs, outputs)
+    head="softmax",  # char task: "softmax" | "logits" (linear Dense, loss from_logits=True)
+    any_length=False,  # Input(shape=(None, ...)): the model takes windows of any length
 )
 
 PRESETS = {
@@ -149,27 +156,39 @@ def char_dataset(cfg, x_ids, y_ids, vocab_size, shuffle):
 
 def build_model(K, cfg, vocab_size):
     L = K.layers
+    seq = None if cfg.get("any_length") else cfg["seq_len"]
     if cfg["task"] == "sum":
-        inputs = K.Input(shape=(cfg["seq_len"], 1))
+        inputs = K.Input(shape=(seq, 1))
     elif cfg["embedding_dim"]:
-        inputs = K.Input(shape=(cfg["seq_len"],), dtype="int32")
+        inputs = K.Input(shape=(seq,), dtype="int32")
     else:
-        inputs = K.Input(shape=(cfg["seq_len"], vocab_size))
-    model = K.Sequential([inputs])
+        inputs = K.Input(shape=(seq, vocab_size))
+    layers = []
     if cfg["task"] == "char" and cfg["embedding_dim"]:
-        model.add(L.Embedding(vocab_size, cfg["embedding_dim"]))
+        layers.append(L.Embedding(vocab_size, cfg["embedding_dim"]))
     rnn = {"lstm": L.LSTM, "simple_rnn": L.SimpleRNN}[cfg["cell"]]
     for i in range(cfg["layers"]):
         # Every layer but the last hands its whole sequence to the next one.
-        model.add(rnn(cfg["units"], return_sequences=i < cfg["layers"] - 1))
+        layers.append(rnn(cfg["units"], return_sequences=i < cfg["layers"] - 1))
         if cfg["dropout"]:
-            model.add(L.Dropout(cfg["dropout"]))
+            layers.append(L.Dropout(cfg["dropout"]))
+    logits = cfg["task"] == "char" and cfg.get("head") == "logits"
     if cfg["task"] == "sum":
-        model.add(L.Dense(1))
+        layers.append(L.Dense(1))
+    else:
+        layers.append(L.Dense(vocab_size, activation=None if logits else "softmax"))
+    if cfg.get("api") == "functional":
+        x = inputs
+        for layer in layers:
+            x = layer(x)
+        model = K.Model(inputs, x)
+    else:
+        model = K.Sequential([inputs, *layers])
+    if cfg["task"] == "sum":
         model.compile(loss="mse", optimizer="adam")
     else:
-        model.add(L.Dense(vocab_size, activation="softmax"))
-        model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+        loss = K.losses.CategoricalCrossentropy(from_logits=True) if logits else "categorical_crossentropy"
+        model.compile(loss=loss, optimizer="adam", metrics=["accuracy"])
     return model
 
 
@@ -213,11 +232,13 @@ def keras_file_predictor(path):
 
 
 def greedy(predict, cfg, vocab, prompt_ids, length):
-    """Window-mode greedy generation: feed the last seq_len chars, append the argmax, repeat."""
+    """Greedy generation as the model is built to be run: feed the last seq_len chars (the whole
+    text so far for a model that takes any length), append the argmax, repeat."""
     window = list(prompt_ids)
     out = []
     for _ in range(length):
-        x = model_inputs(cfg, np.array([window[-cfg["seq_len"]:]], dtype=np.int32), len(vocab))
+        last = window if cfg.get("any_length") else window[-cfg["seq_len"]:]
+        x = model_inputs(cfg, np.array([last], dtype=np.int32), len(vocab))
         next_id = int(np.argmax(predict(x)[0]))
         out.append(vocab[next_id])
         window.append(next_id)
@@ -233,6 +254,8 @@ def expected_record(predict, input_key, input_dtype, output_key, cfg, vocab, bat
         "input": batch_x.tolist(),
         "output_key": output_key,
         "output": predict(batch_x).tolist(),
+        "output_kind": "logits" if cfg["task"] == "char" and cfg.get("head") == "logits" else "probabilities",
+        "any_length": bool(cfg.get("any_length")),
     }
     if cfg["task"] == "char":
         record["prompt"] = "".join(vocab[i] for i in batch_ids[0])
@@ -264,6 +287,10 @@ def parse_args(argv):
                    help="built-in text used when --data is not given (default: hello)")
     for flag in ("epochs", "units", "layers", "embedding-dim", "seq-len"):
         p.add_argument("--" + flag, type=int, help="override the preset's " + flag)
+    p.add_argument("--dropout", type=float, help="override the preset's dropout")
+    p.add_argument("--api", choices=("sequential", "functional"), help="how the model is written")
+    p.add_argument("--head", choices=("softmax", "logits"), help="char models: Dense softmax or linear logits")
+    p.add_argument("--any-length", action="store_true", help="Input(shape=(None, ...))")
     p.add_argument("--limit-chars", type=int, default=0, help="train on the first N chars only")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", default="out", help="directory the artifacts are written into")
@@ -281,9 +308,10 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(argv)
     cfg = dict(PRESETS[args.preset])
-    for key in ("epochs", "units", "layers", "embedding_dim", "seq_len"):
+    for key in ("epochs", "units", "layers", "embedding_dim", "seq_len", "dropout", "api", "head"):
         if getattr(args, key) is not None:
             cfg[key] = getattr(args, key)
+    cfg["any_length"] = cfg.get("any_length", False) or args.any_length
     name = args.name or args.preset
 
     # One seed drives Python, NumPy and TF; op determinism makes reruns bit-identical on CPU.

@@ -21,6 +21,12 @@ train --preset hello-lstm --embedding-dim 16 --units 64 --epochs 200 --format ke
 # trained briefly (40 epochs).
 train --preset hello-lstm --corpus two-cities --embedding-dim 16 --layers 2 --units 32 \
   --epochs 40 --format keras3-export --name 2xlstm-embedding
+# The same models as Keras users also write them: a Functional 2 x LSTM(32) with Dropout and a
+# linear (logits) head on the two-cities text, and a SimpleRNN(64) built for any window length.
+train --preset hello-lstm --corpus two-cities --layers 2 --units 32 --dropout 0.1 --api functional \
+  --head logits --epochs 60 --format keras3-export,keras --name functional-2xlstm-logits
+train --preset hello-rnn --units 64 --any-length --epochs 100 --format keras3-export,keras \
+  --name simplernn-anylength
 # Keras 3 export of the regression tutorial: LSTM(20) + Dense(1) on 5 floats.
 train --preset sum-lstm --format keras3-export --name sum-lstm
 

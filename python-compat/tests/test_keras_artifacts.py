@@ -22,10 +22,19 @@ SAVEDMODELS = {
     "keras2-lstm-embedding": HELLO_VOCAB,
     "keras3-2xlstm-embedding": build_vocab(TWO_CITIES_TEXT),
     "keras3-sum-lstm": None,
+    "keras3-functional-2xlstm-logits": build_vocab(TWO_CITIES_TEXT),
+    "keras3-simplernn-anylength": HELLO_VOCAB,
 }
-# .keras files -> their layer names (Keras's defaults).
+# .keras files -> their layer names (Keras's defaults; a Functional model lists its InputLayer).
 KERAS_FILES = {"keras3-lstm-hello": ["lstm", "dense"],
-               "keras3-simplernn-hello": ["simple_rnn", "dense"]}
+               "keras3-simplernn-hello": ["simple_rnn", "dense"],
+               "keras3-functional-2xlstm-logits": ["input_layer", "lstm", "dropout", "lstm_1",
+                                                   "dropout_1", "dense"],
+               "keras3-simplernn-anylength": ["simple_rnn", "dense"]}
+# Built with Input(shape=(None, ...)): generated from the whole text so far, not a window.
+ANY_LENGTH = {"keras3-simplernn-anylength"}
+# Their Dense is linear: expected.json holds logits.
+LOGITS = {"keras3-functional-2xlstm-logits"}
 # What Keras names a signature's tensors: Keras 3 export and Keras 2 (tf_keras) model.save.
 SIGNATURE_KEYS = {"keras3": ("keras_tensor", "output_0"), "keras2": ("input_1", "dense")}
 
@@ -91,6 +100,16 @@ def test_keras_file_loads_and_matches_its_expected_json_and_its_export(name):
     assert (exp["prompt"], exp["greedy"]) == (exported["prompt"], exported["greedy"])
 
 
+@pytest.mark.parametrize("name", sorted(n for n, v in SAVEDMODELS.items() if v))
+def test_output_kind_says_whether_rows_are_probabilities(name):
+    exp = read_json(SAVED_MODELS / name / "expected.json")
+    rows = np.array(exp["output"])
+    assert exp.get("output_kind", "probabilities") == ("logits" if name in LOGITS else "probabilities")
+    sums_to_one = np.allclose(rows.sum(-1), 1.0, atol=1e-5) and (rows >= 0).all()
+    assert sums_to_one == (name not in LOGITS)
+    assert exp.get("any_length", False) == (name in ANY_LENGTH)
+
+
 @pytest.mark.parametrize("name", sorted(SAVEDMODELS))
 def test_vocab_json_and_prompt_match_the_input(name):
     path = SAVED_MODELS / name
@@ -120,9 +139,10 @@ def test_greedy_text_is_what_the_artifact_generates(name):
     predict = savedmodel_predict(path)
     one_hot = np.array(exp["input"]).ndim == 3
     window = [chars.index(c) for c in exp["prompt"]]
+    seq = len(window)
     out = ""
     for _ in range(40):
-        p = predict(window_input(chars, [window[-len(exp["prompt"]):]], one_hot))
+        p = predict(window_input(chars, [window if name in ANY_LENGTH else window[-seq:]], one_hot))
         (p,) = p.values()
         window.append(int(np.argmax(p.numpy()[0])))
         out += chars[window[-1]]

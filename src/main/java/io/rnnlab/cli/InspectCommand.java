@@ -2,7 +2,12 @@ package io.rnnlab.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rnnlab.UserInputException;
+import io.rnnlab.interop.KerasArchive;
 import io.rnnlab.interop.KerasSavedModel;
+import io.rnnlab.interop.RnnlabModel;
+import io.rnnlab.interop.VocabularyLookup;
+import io.rnnlab.model.ModelSpec;
 import io.rnnlab.interop.SavedModelInspector;
 import io.rnnlab.interop.SavedModelInspector.CharModelFit;
 import io.rnnlab.interop.SavedModelInspector.Description;
@@ -10,6 +15,7 @@ import io.rnnlab.interop.SavedModelInspector.SignatureInfo;
 import io.rnnlab.interop.SavedModelInspector.TensorInfo;
 import io.rnnlab.runtime.SessionOptions;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,16 +26,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code rnnlab inspect}: what a SavedModel (rnnlab's or Python's) takes and returns. */
+/** {@code rnnlab inspect}: what a SavedModel (rnnlab's or Python's) or a .keras file holds. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Describe a SavedModel: tags, signatures, each input and output with dtype and shape,",
-        "and whether 'rnnlab generate' can sample from it (signature, input form, vocabulary)."})
+        "and whether 'rnnlab generate' can sample from it (signature, input form, vocabulary).",
+        "A .keras file: the model rnnlab reads from it, its parameters and vocabulary."})
 final class InspectCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Spec picocli.CommandLine.Model.CommandSpec cmd;
 
-  @Parameters(index = "0", paramLabel = "PATH", description = "a SavedModel directory")
+  @Parameters(index = "0", paramLabel = "PATH", description = "a SavedModel directory or a .keras file")
   Path path;
 
   @Option(names = "--json", description = "machine-readable output")
@@ -44,6 +51,9 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(KerasArchive.EXTENSION)) {
+      return inspectKeras();
+    }
     Description d = SavedModelInspector.inspect(path);
     CharModelFit fit = SavedModelInspector.charModelFit(d, vocab);
     PrintWriter out = cmd.commandLine().getOut();
@@ -55,6 +65,81 @@ final class InspectCommand implements Callable<Integer> {
     out.flush();
     if (check) {
       try (KerasSavedModel model = KerasSavedModel.open(path, vocab, SessionOptions.cpuOnly())) {
+        if (!json) {
+          out.println("check: ok, " + model.describe());
+        }
+      }
+    }
+    return Main.OK;
+  }
+
+  /**
+   * A .keras file: what rnnlab reads from it. The vocabulary is looked up as generate does; with
+   * --check the model is also built and opened as generate would.
+   */
+  private Integer inspectKeras() throws Exception {
+    KerasArchive.Model m = KerasArchive.read(path, RnnlabModel.ANY_LENGTH_WINDOW);
+    ModelSpec spec = m.spec();
+    String problem = null;
+    VocabularyLookup.Found vocabulary = null;
+    if (!spec.isCharModel()) {
+      problem = "a regression model; only char models generate text";
+    } else {
+      try {
+        vocabulary = VocabularyLookup.findForKeras(path, vocab);
+        if (vocabulary.vocabulary().size() != spec.vocabSize()) {
+          problem = "vocabulary " + vocabulary.file() + " has " + vocabulary.vocabulary().size()
+              + " symbols, the model predicts " + spec.vocabSize();
+        }
+      } catch (UserInputException e) {
+        problem = e.getMessage();
+      }
+    }
+    String mode = !spec.isCharModel() ? null : m.anyLength() ? "stateful" : "window";
+    PrintWriter out = cmd.commandLine().getOut();
+    if (json) {
+      Map<String, Object> root = new LinkedHashMap<>();
+      root.put("path", path.toString());
+      root.put("format", "keras");
+      root.put("spec", JSON.readTree(spec.toJson()));
+      root.put("parameters", spec.parameterCount());
+      root.put("any_length", m.anyLength());
+      root.put("head", !spec.isCharModel() ? "regression" : m.logits() ? "logits" : "softmax");
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("ok", problem == null);
+      if (mode != null) {
+        c.put("default_mode", mode);
+      }
+      if (vocabulary != null) {
+        c.put("vocabulary_file", vocabulary.file().toString());
+        c.put("vocabulary_size", vocabulary.vocabulary().size());
+      }
+      if (problem != null) {
+        c.put("problem", problem);
+      }
+      root.put("char_model", c);
+      out.println(JSON.writeValueAsString(root));
+    } else {
+      out.println("Keras file " + path);
+      out.println("model: " + spec.describe() + (m.anyLength()
+          ? " (the Keras model takes any length; window mode uses " + spec.seqLen() + ")" : ""));
+      out.println("parameters: " + String.format(java.util.Locale.ROOT, "%,d", spec.parameterCount()));
+      if (spec.isCharModel()) {
+        out.println("head: " + (m.logits() ? "linear Dense (logits); rnnlab applies the softmax" : "Dense softmax"));
+        out.println(vocabulary != null
+            ? "vocabulary: " + vocabulary.vocabulary().size() + " symbols from " + vocabulary.file()
+            : "vocabulary: not found");
+      }
+      out.println(problem == null ? "char model: yes, rnnlab generate samples it (default mode " + mode + ")"
+          : "char model: no; " + problem);
+    }
+    out.flush();
+    if (check) {
+      if (problem != null) {
+        throw new UserInputException("cannot generate from " + path + ": " + problem);
+      }
+      try (RnnlabModel model = RnnlabModel.openKeras(path, vocab, SessionOptions.cpuOnly())) {
+        model.predictWindow(new int[][] {new int[model.seqLen()]}); // the graph runs
         if (!json) {
           out.println("check: ok, " + model.describe());
         }

@@ -2,6 +2,7 @@ package io.rnnlab.cli;
 
 import io.rnnlab.AtomicFiles;
 import io.rnnlab.UserInputException;
+import io.rnnlab.runtime.FilteredStderr;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "rnnlab 0.1.0 (TensorFlow Java 1.1.0, TF 2.18 runtime)",
     description = "Keras-identical SimpleRNN and LSTM character models on TensorFlow Java.",
-    subcommands = {TrainCommand.class, InspectCommand.class, ExportCommand.class, GenerateCommand.class, CompareCommand.class, ExperimentCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TrainCommand.class, InspectCommand.class, ExportCommand.class, GenerateCommand.class, PredictCommand.class, CompareCommand.class, ExperimentCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static final int OK = 0;
   public static final int FAILURE = 1;
@@ -25,11 +26,13 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (train, generate, export, inspect, compare, experiment)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (train, generate, predict, export, inspect, compare, experiment)");
   }
 
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    FilteredStderr.drain();
+    System.exit(code);
   }
 
   /** Runs a command line in this JVM (tests use this) and returns the exit code. */

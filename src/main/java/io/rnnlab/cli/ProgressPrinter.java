@@ -3,8 +3,8 @@ package io.rnnlab.cli;
 import io.rnnlab.train.EpochResult;
 import io.rnnlab.train.TrainListener;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Locale;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -40,7 +40,9 @@ final class ProgressPrinter implements TrainListener {
     out.printf("Epoch %d/%d%n", epoch + 1, epochs);
     out.flush();
     if (terminal) {
+      // On stdout with the epoch lines, as Keras prints it (the library's default is stderr).
       bar = new ProgressBarBuilder().setInitialMax(batches).setTaskName("train")
+          .setConsumer(new ConsoleProgressBarConsumer(System.out))
           .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).continuousUpdate().build();
     }
   }
@@ -80,13 +82,6 @@ final class ProgressPrinter implements TrainListener {
     s.append(String.format(Locale.ROOT, " - %,.0f chars/s%s", r.charsPerSecond(), r.partial() ? " (partial epoch)" : ""));
     out.println(s);
     out.flush();
-  }
-
-  @Override
-  public void onCheckpoint(Path checkpoint) {
-    if (bar == null) {
-      return; // the epoch line says enough; a terminal bar would be broken by an extra line
-    }
   }
 
   @Override

@@ -18,6 +18,14 @@ public interface CharModel extends AutoCloseable {
 
   boolean hasStep();
 
+  /**
+   * Whether generation's {@code auto} mode uses {@link #step}: the default where the model has
+   * it. A model built for a fixed window may prefer the window, which is what it computes.
+   */
+  default boolean stepByDefault() {
+    return hasStep();
+  }
+
   /** Width of the flat per-row state of {@link #step}; 0 without a step signature. */
   int stateSize();
 

@@ -72,7 +72,10 @@ public record GenerationOptions(
     STATEFUL,
     /** The last seq_len characters through the whole network for every new character. */
     WINDOW,
-    /** STATEFUL when the model exports a step signature, else WINDOW. */
+    /**
+     * STATEFUL when the model exports a step signature (and prefers it: {@link
+     * CharModel#stepByDefault}), else WINDOW.
+     */
     AUTO;
 
     public static Mode parse(String s) {

@@ -4,8 +4,9 @@ import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.generate.GenerationOptions.Mode;
 import io.rnnlab.generate.GenerationOptions.UnknownChars;
+import io.rnnlab.interop.KerasArchive;
 import io.rnnlab.interop.KerasSavedModel;
-import io.rnnlab.interop.RnnlabSavedModel;
+import io.rnnlab.interop.RnnlabModel;
 import io.rnnlab.runtime.SessionOptions;
 import io.rnnlab.train.TrainJob;
 import java.io.IOException;
@@ -57,14 +58,17 @@ public final class Generator implements AutoCloseable {
   }
 
   /**
-   * Opens an rnnlab run directory (its {@code saved_model/}), an rnnlab SavedModel, or any other
-   * SavedModel (trained in Python). {@code vocabOverride} (may be null) replaces the model's own
-   * vocabulary file.
+   * Opens an rnnlab run directory (its {@code saved_model/}), an rnnlab SavedModel, any other
+   * SavedModel (trained in Python), or a Keras {@code .keras} file. {@code vocabOverride} (may be
+   * null) replaces the model's own vocabulary file.
    */
   public static Generator open(Path path, Path vocabOverride, SessionOptions options) {
     Objects.requireNonNull(path, "path");
-    if (RnnlabSavedModel.locate(path).isPresent()) {
-      return new Generator(RnnlabSavedModel.open(path, vocabOverride, options));
+    if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(KerasArchive.EXTENSION)) {
+      return new Generator(RnnlabModel.openKeras(path, vocabOverride, options));
+    }
+    if (RnnlabModel.locate(path).isPresent()) {
+      return new Generator(RnnlabModel.open(path, vocabOverride, options));
     }
     if (Files.isRegularFile(path.resolve("saved_model.pb"))) {
       return new Generator(KerasSavedModel.open(path, vocabOverride, options));
@@ -79,7 +83,7 @@ public final class Generator implements AutoCloseable {
   /** The mode {@code requested} runs in on this model. */
   public Mode resolve(Mode requested) {
     return switch (requested) {
-      case AUTO -> model.hasStep() ? Mode.STATEFUL : Mode.WINDOW;
+      case AUTO -> model.stepByDefault() ? Mode.STATEFUL : Mode.WINDOW;
       case WINDOW -> Mode.WINDOW;
       case STATEFUL -> {
         if (!model.hasStep()) {
@@ -123,6 +127,15 @@ public final class Generator implements AutoCloseable {
     }
     run(ids, length, mode, options, (row, id) -> texts.get(row).append(vocab.symbol(id)));
     return texts.stream().map(StringBuilder::toString).toList();
+  }
+
+  /**
+   * The next-character probabilities after {@code prompt} in {@code mode} (resolved as {@link
+   * #resolve} does): the distribution the first new character is drawn from, before temperature.
+   */
+  public float[] nextProbabilities(String prompt, Mode mode, UnknownChars unknown) {
+    Mode resolved = resolve(mode);
+    return predictor(resolved, 1, encodePrompt(prompt, unknown)).first()[0];
   }
 
   /** The prompt's ids; unknown characters are an error listing them, or dropped. */
@@ -170,9 +183,7 @@ public final class Generator implements AutoCloseable {
     for (int r = 0; r < rows; r++) {
       samplers[r] = new Sampler(options.temperature(), options.topK(), options.seedOf(r));
     }
-    Predictor predictor = mode == Mode.STATEFUL
-        ? new Stateful(model, rows, prompt)
-        : new Windowed(model, rows, prompt, model.vocabulary().idOf(' '));
+    Predictor predictor = predictor(mode, rows, prompt);
     float[][] p = predictor.first();
     int[] next = new int[rows];
     for (int t = 0; t < length; t++) {
@@ -184,6 +195,12 @@ public final class Generator implements AutoCloseable {
         p = predictor.advance(next);
       }
     }
+  }
+
+  private Predictor predictor(Mode mode, int rows, int[] prompt) {
+    return mode == Mode.STATEFUL
+        ? new Stateful(model, rows, prompt)
+        : new Windowed(model, rows, prompt, model.vocabulary().idOf(' '));
   }
 
   /** Next-character probabilities per row: after the prompt, then after each new character. */
@@ -257,12 +274,12 @@ public final class Generator implements AutoCloseable {
 
   /** Why {@code path} cannot be opened, naming what is there instead. */
   private static String whyNotAModel(Path path) {
-    String expected = "pass an rnnlab run directory, an rnnlab SavedModel or a Keras SavedModel directory";
+    String expected = "pass an rnnlab run directory, an rnnlab SavedModel, a Keras SavedModel directory or a .keras file";
     if (!Files.exists(path)) {
       return "model " + path + " does not exist; " + expected;
     }
     if (!Files.isDirectory(path)) {
-      return "model " + path + " is a file, not a model directory; " + expected;
+      return "model " + path + " is a file but not a .keras file; " + expected;
     }
     if (Files.isRegularFile(path.resolve(TrainJob.SPEC))) {
       return "run directory " + path + " has no saved_model/ yet (the run has not finished); "

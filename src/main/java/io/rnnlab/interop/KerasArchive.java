@@ -41,7 +41,7 @@ public final class KerasArchive {
   static final String METADATA = "metadata.json";
   static final String CONFIG = "config.json";
   static final String WEIGHTS = "model.weights.h5";
-  static final String EXTENSION = ".keras";
+  public static final String EXTENSION = ".keras";
 
   /** config.json of the largest supported model is a few KB; more is not a Keras config. */
   static final long MAX_JSON_BYTES = 16L << 20;
@@ -60,8 +60,13 @@ public final class KerasArchive {
 
   private KerasArchive() {}
 
-  /** A model read from a {@code .keras} file; {@code vocab} is null when no vocabulary lies beside it. */
-  public record Model(ModelSpec spec, Weights weights, Vocabulary vocab) {}
+  /**
+   * A model read from a {@code .keras} file; {@code vocab} is null when no vocabulary lies beside
+   * it. {@code anyLength}: the Keras model takes sequences of any length, and {@code
+   * spec.seqLen()} is the window length the reader was given for it. {@code logits}: its Dense
+   * head is linear (rnnlab's graph applies the softmax).
+   */
+  public record Model(ModelSpec spec, Weights weights, Vocabulary vocab, boolean anyLength, boolean logits) {}
 
   /**
    * Writes {@code out} (which must end in {@code .keras}, as Keras's loader demands) atomically,
@@ -102,18 +107,30 @@ public final class KerasArchive {
     }
   }
 
-  /** Reads a {@code .keras} archive written by Keras 3 (or tf_keras, or {@link #write}). */
+  /**
+   * Reads a {@code .keras} archive written by Keras 3 (or tf_keras, or {@link #write}); a model
+   * that takes sequences of any length is refused.
+   */
   public static Model read(Path file) {
+    return read(file, 0);
+  }
+
+  /**
+   * As {@link #read(Path)}, giving a model that takes sequences of any length the window length
+   * {@code seqLenIfAny} (0: refuse such models).
+   */
+  public static Model read(Path file, int seqLenIfAny) {
     String source = file.getFileName().toString();
     if (!Files.isRegularFile(file)) {
       throw new UserInputException(file + " does not exist or is not a file");
     }
     try (ZipFile zip = new ZipFile(file.toFile())) {
       checkEntries(zip, source);
-      ModelSpec spec = KerasConfigReader.parse(
-          new String(readCapped(zip, CONFIG, MAX_JSON_BYTES, source), StandardCharsets.UTF_8), source);
+      KerasConfigReader.Parsed config = KerasConfigReader.parse(
+          new String(readCapped(zip, CONFIG, MAX_JSON_BYTES, source), StandardCharsets.UTF_8), source, seqLenIfAny);
+      ModelSpec spec = config.spec();
       Weights weights = readWeights(zip, spec, source).checkFits(spec, source);
-      return new Model(spec, weights, readVocabulary(file, spec));
+      return new Model(spec, weights, readVocabulary(file, spec), config.anyLength(), config.logits());
     } catch (ZipException e) {
       throw new UserInputException(source + " is not a valid .keras archive (" + KerasH5Weights.oneLine(e)
           + "); it may be truncated or not a Keras file");

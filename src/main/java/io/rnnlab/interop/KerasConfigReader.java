@@ -8,29 +8,49 @@ import io.rnnlab.model.CellType;
 import io.rnnlab.model.Head;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * A Keras model config (Keras 3 {@code config.json}, or the same layer configs as tf_keras writes
- * them) → {@link ModelSpec}, accepting exactly the models rnnlab computes identically: a
- * Sequential of [InputLayer] [Embedding] (SimpleRNN | LSTM) [Dropout] … Dense. Anything whose math
- * rnnlab would silently get wrong (another cell, a wrapper, a non-default activation, missing
- * biases, returned states, masking, …) is refused with the offending layer named.
+ * them) → {@link ModelSpec}, accepting exactly the models rnnlab computes identically: [InputLayer]
+ * [Embedding] (SimpleRNN | LSTM) [Dropout] … Dense, as a Sequential or as a Functional model whose
+ * layers form that one chain. The Dense head may end in softmax or give logits (linear, one unit
+ * per symbol: rnnlab's softmax head computes those logits, then the softmax). Anything whose math
+ * rnnlab would silently get wrong (another cell, a wrapper, a branch, a non-default activation,
+ * missing biases, returned states, masking, …) is refused with the offending layer named.
  */
 final class KerasConfigReader {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String SUPPORTED =
-      "rnnlab reads Sequential models of [Embedding] → SimpleRNN or LSTM layers [each followed by Dropout] → Dense";
+  private static final String SUPPORTED = "rnnlab reads Sequential (or single-chain Functional) models of"
+      + " [Embedding] → SimpleRNN or LSTM layers [each followed by Dropout] → Dense";
 
   private final String source;
+  private final int seqLenIfAny;
 
-  private KerasConfigReader(String source) {
+  private KerasConfigReader(String source, int seqLenIfAny) {
     this.source = source;
+    this.seqLenIfAny = seqLenIfAny;
   }
 
-  static ModelSpec parse(String json, String source) {
+  /**
+   * What a config describes. {@code anyLength}: the model takes sequences of any length, and
+   * {@code spec.seqLen()} is the caller's choice; {@code logits}: its Dense head is linear.
+   */
+  record Parsed(ModelSpec spec, boolean anyLength, boolean logits) {}
+
+  /**
+   * @param seqLenIfAny the window length to give a model that takes sequences of any length; 0
+   *     refuses such models (rnnlab's graphs unroll a fixed length)
+   */
+  static Parsed parse(String json, String source, int seqLenIfAny) {
     JsonNode root;
     try {
       root = JSON.readTree(json);
@@ -38,21 +58,28 @@ final class KerasConfigReader {
       throw new UserInputException(source + ": config.json is not valid JSON ("
           + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
     }
-    return new KerasConfigReader(source).model(root);
+    return new KerasConfigReader(source, seqLenIfAny).model(root);
   }
 
-  private ModelSpec model(JsonNode root) {
+  private Parsed model(JsonNode root) {
     if (root == null || !root.isObject()) {
       throw fail("config.json does not describe a Keras model");
     }
     String cls = root.path("class_name").asText("");
-    if (!cls.equals("Sequential")) {
-      throw fail("the model is a " + (cls.isEmpty() ? "model of unknown class" : cls) + ", not a Sequential; " + SUPPORTED);
-    }
-    JsonNode layers = root.path("config").path("layers");
-    if (!layers.isArray() || layers.isEmpty()) {
-      throw fail("the Sequential model has no layers");
-    }
+    List<JsonNode> layers = switch (cls) {
+      case "Sequential" -> {
+        JsonNode list = root.path("config").path("layers");
+        if (!list.isArray() || list.isEmpty()) {
+          throw fail("the Sequential model has no layers");
+        }
+        List<JsonNode> all = new ArrayList<>();
+        list.forEach(all::add);
+        yield all;
+      }
+      case "Functional", "Model" -> functionalChain(root.path("config"));
+      default -> throw fail("the model is a " + (cls.isEmpty() ? "model of unknown class" : cls)
+          + ", not a Sequential or Functional model; " + SUPPORTED);
+    };
     Shape input = null;
     Integer vocabFromEmbedding = null;
     int embeddingDim = 0;
@@ -131,7 +158,95 @@ final class KerasConfigReader {
         layers.get(layers.size() - 1).path("config").path("name").asText("dense"));
   }
 
-  private ModelSpec spec(Shape input, Integer embeddingVocab, int embeddingDim, List<Recurrent> recurrent,
+  /**
+   * A Functional model's layers in call order, when they form one chain from its single input to
+   * its single output, each layer called once on the one before: the same model as a Sequential.
+   * Keras 3 and tf_keras write the links differently ({@link #caller}).
+   */
+  private List<JsonNode> functionalChain(JsonNode config) {
+    JsonNode all = config.path("layers");
+    if (!all.isArray() || all.isEmpty()) {
+      throw fail("the Functional model has no layers");
+    }
+    Map<String, JsonNode> byName = new HashMap<>();
+    for (JsonNode layer : all) {
+      byName.put(layer.path("name").asText(layer.path("config").path("name").asText("")), layer);
+    }
+    String input = endpoint(config.get("input_layers"), "inputs");
+    String output = endpoint(config.get("output_layers"), "outputs");
+    Deque<JsonNode> chain = new ArrayDeque<>();
+    Set<String> seen = new HashSet<>();
+    for (String at = output; ; ) {
+      JsonNode layer = byName.get(at);
+      if (layer == null || !seen.add(at)) {
+        throw fail("the Functional model's layer graph is inconsistent at '" + at + "'");
+      }
+      chain.addFirst(layer);
+      if (at.equals(input)) {
+        break;
+      }
+      at = caller(at, layer);
+    }
+    if (chain.size() != all.size()) {
+      throw fail("the Functional model has layers off the one path from its input to its output"
+          + " (a branch or an unused layer); " + SUPPORTED);
+    }
+    return new ArrayList<>(chain);
+  }
+
+  /** The one layer named by {@code input_layers}/{@code output_layers}: Keras 3 writes {@code [name, 0, 0]}, tf_keras {@code [[name, 0, 0]]}. */
+  private String endpoint(JsonNode refs, String what) {
+    JsonNode ref = refs != null && refs.isArray() && refs.size() == 1 && refs.get(0).isArray() ? refs.get(0) : refs;
+    if (ref == null || !ref.isArray() || ref.size() < 1 || !ref.get(0).isTextual()) {
+      throw fail("the Functional model has " + (refs != null && refs.isArray() && refs.size() > 1
+          ? refs.size() + " " + what : "no readable " + what) + "; rnnlab models have one input and one output");
+    }
+    return ref.get(0).asText();
+  }
+
+  /**
+   * The layer whose output {@code layer} is called on. It must be called exactly once, on one
+   * tensor, with no argument that changes its math (an initial state, a mask).
+   */
+  private String caller(String name, JsonNode layer) {
+    String kind = layer.path("class_name").asText("");
+    JsonNode nodes = layer.path("inbound_nodes");
+    if (!nodes.isArray() || nodes.size() != 1) {
+      throw unsupported(name, kind, nodes.isArray() && nodes.size() > 1
+          ? "is called " + nodes.size() + " times (a shared layer)" : "has no input in the Functional graph");
+    }
+    JsonNode node = nodes.get(0);
+    JsonNode history;
+    JsonNode kwargs;
+    if (node.isObject()) { // Keras 3: {"args": [keras_tensor], "kwargs": {...}}
+      JsonNode args = node.path("args");
+      JsonNode tensors = args.size() == 1 && args.get(0).isArray() ? args.get(0) : args; // Add([a, b])
+      if (!args.isArray() || tensors.size() != 1) {
+        throw unsupported(name, kind, "is called on " + tensors.size() + " tensors; rnnlab layers take one");
+      }
+      history = tensors.get(0).path("config").path("keras_history");
+      kwargs = node.path("kwargs");
+    } else { // tf_keras: [[name, node, tensor, {kwargs}]]
+      if (!node.isArray() || node.size() != 1) {
+        throw unsupported(name, kind, "is called on " + node.size() + " tensors; rnnlab layers take one");
+      }
+      history = node.get(0);
+      kwargs = history.path(3);
+    }
+    for (var it = kwargs.fields(); it.hasNext(); ) {
+      var arg = it.next();
+      boolean harmless = arg.getKey().equals("training") || (arg.getKey().equals("mask") && arg.getValue().isNull());
+      if (!harmless) {
+        throw unsupported(name, kind, "is called with " + arg.getKey() + "=…; rnnlab layers take only their input");
+      }
+    }
+    if (!history.isArray() || history.size() < 3 || !history.get(0).isTextual() || history.get(2).asInt(-1) != 0) {
+      throw unsupported(name, kind, "takes a tensor rnnlab cannot trace to a single earlier layer");
+    }
+    return history.get(0).asText();
+  }
+
+  private Parsed spec(Shape input, Integer embeddingVocab, int embeddingDim, List<Recurrent> recurrent,
       double dropout, JsonNode dense, String denseName) {
     Recurrent first = recurrent.get(0);
     for (int i = 0; i < recurrent.size(); i++) {
@@ -154,15 +269,26 @@ final class KerasConfigReader {
     int outUnits = intField(denseName, dense, "units");
     String activation = dense.path("activation").asText("linear");
     CellType cell = first.kind.equals("LSTM") ? CellType.LSTM : CellType.SIMPLE_RNN;
-    if (input == null || input.seqLen == null) {
+    if (input == null) {
+      throw fail("config.json gives no input shape; expected Input(shape=(SEQ_LEN, …)) as the first layer");
+    }
+    boolean anyLength = input.seqLen == null;
+    if (anyLength && seqLenIfAny <= 0) {
       throw fail("the model takes sequences of any length; rnnlab needs a fixed one (Input(shape=(SEQ_LEN, …)))");
     }
+    int seqLen = anyLength ? seqLenIfAny : input.seqLen;
     if (embeddingVocab == null && input.features == null) {
       throw fail("the input has no feature axis; expected Input(shape=(SEQ_LEN, FEATURES))");
     }
-    Head head = embeddingVocab != null || activation.equals("softmax") ? Head.SOFTMAX : Head.REGRESSION;
-    requireActivation(denseName, activation, head == Head.SOFTMAX ? "softmax" : "linear");
     int inputWidth = embeddingVocab != null ? embeddingVocab : input.features;
+    // Keras users often end a char model in a linear Dense and train with from_logits=True.
+    boolean logits = activation.equals("linear") && outUnits > 1 && outUnits == inputWidth;
+    Head head = embeddingVocab != null || activation.equals("softmax") || logits ? Head.SOFTMAX : Head.REGRESSION;
+    if (head == Head.SOFTMAX && !logits) {
+      requireActivation(denseName, activation, "softmax");
+    } else if (head == Head.REGRESSION) {
+      requireActivation(denseName, activation, "linear");
+    }
     if (head == Head.SOFTMAX && outUnits != inputWidth) {
       throw unsupported(denseName, "Dense", "has " + outUnits + " units but the model reads " + inputWidth
           + " symbols; a char model predicts the symbols it reads");
@@ -172,10 +298,11 @@ final class KerasConfigReader {
           + (lossOn == LossOn.ALL ? " on every step" : "") + "; rnnlab's regression head is one Dense(1) on the last step");
     }
     try {
-      return head == Head.SOFTMAX
-          ? ModelSpec.charModel(cell, recurrent.size(), first.units, embeddingDim, dropout, input.seqLen, outUnits, lossOn)
-          : new ModelSpec(cell, recurrent.size(), first.units, 0, dropout, input.seqLen, 0, Head.REGRESSION,
+      ModelSpec spec = head == Head.SOFTMAX
+          ? ModelSpec.charModel(cell, recurrent.size(), first.units, embeddingDim, dropout, seqLen, outUnits, lossOn)
+          : new ModelSpec(cell, recurrent.size(), first.units, 0, dropout, seqLen, 0, Head.REGRESSION,
               LossOn.LAST, input.features);
+      return new Parsed(spec, anyLength, logits);
     } catch (UserInputException e) { // sizes out of rnnlab's range
       throw fail(e.getMessage());
     }
@@ -183,7 +310,8 @@ final class KerasConfigReader {
 
   private void requireActivation(String name, String activation, String wanted) {
     if (!activation.equals(wanted)) {
-      throw unsupported(name, "Dense", "has activation '" + activation + "'; rnnlab's head here is " + wanted);
+      throw unsupported(name, "Dense", "has activation '" + activation + "'; rnnlab's head here is " + wanted
+          + (wanted.equals("softmax") ? " (or linear: logits, one per symbol)" : ""));
     }
   }
 

@@ -33,7 +33,7 @@ public final class KerasWeightsImport {
   public static Imported load(Path file, ModelSpec wanted) {
     byte[] head = head(file);
     if (startsWith(head, ZIP)) {
-      KerasArchive.Model m = KerasArchive.read(file);
+      KerasArchive.Model m = KerasArchive.read(file, wanted.seqLen()); // the flags' window fits a free-length model
       KerasArchitecture.requireSame(m.spec(), wanted, file.getFileName().toString());
       return new Imported(m.weights(), m.vocab());
     }

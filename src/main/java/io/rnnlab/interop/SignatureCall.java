@@ -3,8 +3,10 @@ package io.rnnlab.interop;
 import io.rnnlab.UserInputException;
 import java.util.List;
 import java.util.Map;
+import org.tensorflow.Graph;
 import org.tensorflow.Output;
 import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
 import org.tensorflow.Signature;
 import org.tensorflow.proto.RunOptions;
 
@@ -41,14 +43,18 @@ interface SignatureCall extends AutoCloseable {
    * else {@code Session.runner()}.
    */
   static SignatureCall open(SavedModelBundle bundle, String key, List<String> inputs, List<String> outputs) {
-    Signature sig = bundle.function(key).signature();
-    Output<?>[] in = resolve(bundle, sig, sig.getInputs(), inputs);
-    Output<?>[] out = resolve(bundle, sig, sig.getOutputs(), outputs);
-    SignatureCall direct = NativeSignatureCall.tryOpen(bundle.session(), in, out);
-    return direct != null ? direct : new RunnerSignatureCall(bundle.session(), in, out);
+    return open(bundle.graph(), bundle.session(), bundle.function(key).signature(), inputs, outputs);
   }
 
-  private static Output<?>[] resolve(SavedModelBundle bundle, Signature sig,
+  /** As {@link #open(SavedModelBundle, String, List, List)}, for a signature of a graph built in memory. */
+  static SignatureCall open(Graph graph, Session session, Signature sig, List<String> inputs, List<String> outputs) {
+    Output<?>[] in = resolve(graph, sig, sig.getInputs(), inputs);
+    Output<?>[] out = resolve(graph, sig, sig.getOutputs(), outputs);
+    SignatureCall direct = NativeSignatureCall.tryOpen(session, in, out);
+    return direct != null ? direct : new RunnerSignatureCall(session, in, out);
+  }
+
+  private static Output<?>[] resolve(Graph graph, Signature sig,
       Map<String, Signature.TensorDescription> tensors, List<String> names) {
     Output<?>[] out = new Output<?>[names.size()];
     for (int i = 0; i < out.length; i++) {
@@ -57,7 +63,7 @@ interface SignatureCall extends AutoCloseable {
         throw new UserInputException("signature " + sig.key() + " has no tensor '" + names.get(i)
             + "' (it has " + tensors.keySet() + "): not a SavedModel rnnlab exported");
       }
-      out[i] = bundle.graph().outputOrThrow(d.name);
+      out[i] = graph.outputOrThrow(d.name);
     }
     return out;
   }

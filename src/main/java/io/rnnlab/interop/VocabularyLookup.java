@@ -12,7 +12,8 @@ import java.util.List;
  * character each id stands for, so the list travels beside it. Order: an explicit file, then
  * {@code assets/vocab.json} (where rnnlab's exporter puts it and where Python code can bundle it),
  * {@code vocab.json} inside the model directory, {@code <dir>.vocab.json} beside it, and
- * {@code vocab.json} beside it (a run directory's, when the model is its {@code saved_model/}).
+ * {@code vocab.json} beside it (a run directory's, when the model is its {@code saved_model/}). A
+ * {@code .keras} file has its own places ({@link #kerasCandidates}).
  */
 public final class VocabularyLookup {
   public static final String FILE = "vocab.json";
@@ -36,16 +37,32 @@ public final class VocabularyLookup {
   }
 
   /**
+   * The places looked at for a {@code .keras} file: {@code NAME.vocab.json} beside it (where
+   * rnnlab's exporter and train_keras.py put it), then {@code vocab.json} beside it.
+   */
+  public static List<Path> kerasCandidates(Path archive) {
+    return List.of(KerasArchive.vocabFile(archive), archive.toAbsolutePath().resolveSibling(FILE));
+  }
+
+  /**
    * Reads {@code explicit} when given (it must exist), else the first candidate that exists.
    *
    * @throws UserInputException when nothing is found (naming every place looked at) or the file
    *     is not a vocabulary
    */
   public static Found find(Path modelDir, Path explicit) {
+    return find(modelDir, explicit, candidates(modelDir));
+  }
+
+  /** As {@link #find(Path, Path)}, for a {@code .keras} file ({@link #kerasCandidates}). */
+  public static Found findForKeras(Path archive, Path explicit) {
+    return find(archive, explicit, kerasCandidates(archive));
+  }
+
+  private static Found find(Path modelDir, Path explicit, List<Path> looked) {
     if (explicit != null) {
       return new Found(Vocabulary.read(explicit), explicit);
     }
-    List<Path> looked = candidates(modelDir);
     for (Path p : looked) {
       if (Files.isRegularFile(p)) {
         return new Found(Vocabulary.read(p), p);

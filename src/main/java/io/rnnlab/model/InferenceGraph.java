@@ -95,8 +95,21 @@ public final class InferenceGraph implements AutoCloseable {
     return spec;
   }
 
+  public Graph graph() {
+    return graph;
+  }
+
   public Session session() {
     return session;
+  }
+
+  /** The signature named {@code key} ({@link #SERVING} or {@link #STEP}). */
+  public Signature signature(String key) {
+    return switch (key) {
+      case SERVING -> serving;
+      case STEP -> java.util.Objects.requireNonNull(step, "a regression model has no step signature");
+      default -> throw new IllegalArgumentException("no signature " + key);
+    };
   }
 
   public Signature serving() {

@@ -4,7 +4,7 @@ import io.rnnlab.data.Vocabulary;
 import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.GenerationOptions.Mode;
 import io.rnnlab.generate.Generator;
-import io.rnnlab.interop.RnnlabSavedModel;
+import io.rnnlab.interop.RnnlabModel;
 import io.rnnlab.interop.SavedModelExporter;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.Tensors;
@@ -145,7 +145,7 @@ public final class GenerationBench {
   /** Chars per second from the first to the last generated character (prompt and warm-up excluded). */
   private double charsPerSecond(SessionOptions threads, Mode mode, int samples, int length) {
     GenerationOptions o = GenerationOptions.of(0.8, 1).withMode(mode).withSamples(samples);
-    try (Generator g = Generator.of(RnnlabSavedModel.open(model, null, threads))) {
+    try (Generator g = Generator.of(RnnlabModel.open(model, null, threads))) {
       g.generateAll(prompt.substring(0, 10), Math.min(length, 50), o); // graph warm-up
       long[] firstLast = new long[2];
       int[] count = {0};
@@ -188,8 +188,8 @@ public final class GenerationBench {
         put(rows, "`serving_default` window (100-step unroll) / 100: the math of one step", t,
             median(() -> windowCall(b, Math.max(5, n / 100))) / SPEC.seqLen());
       }
-      try (RnnlabSavedModel m = RnnlabSavedModel.open(model, null, threads)) {
-        put(rows, "`RnnlabSavedModel.step`: `TF_SessionRun` (C API) on the same session, resolved once, inputs reused (rnnlab)",
+      try (RnnlabModel m = RnnlabModel.open(model, null, threads)) {
+        put(rows, "`RnnlabModel.step`: `TF_SessionRun` (C API) on the same session, resolved once, inputs reused (rnnlab)",
             t, median(() -> modelStep(m, n)));
       }
       put(rows, "empty call through TF Java: feed [1, 512] → identity, fetch it", t, median(() -> emptyCall(threads, n)));
@@ -207,7 +207,7 @@ public final class GenerationBench {
         + " characters (stateful, batch 1, from /proc/self/status VmRSS)");
     line("");
     List<long[]> samples = new ArrayList<>();
-    try (Generator g = Generator.of(RnnlabSavedModel.open(model, null, RNNLAB))) {
+    try (Generator g = Generator.of(RnnlabModel.open(model, null, RNNLAB))) {
       long before = rssKb();
       int[] count = {0};
       long t0 = System.nanoTime();
@@ -282,7 +282,7 @@ public final class GenerationBench {
     }
   }
 
-  private static double modelStep(RnnlabSavedModel m, int n) {
+  private static double modelStep(RnnlabModel m, int n) {
     float[][] state = new float[1][m.stateSize()];
     int[] id = new int[1];
     long t0 = System.nanoTime();

@@ -4,7 +4,7 @@ import io.rnnlab.data.Vocabulary;
 import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.GenerationOptions.Mode;
 import io.rnnlab.generate.Generator;
-import io.rnnlab.interop.RnnlabSavedModel;
+import io.rnnlab.interop.RnnlabModel;
 import io.rnnlab.interop.SavedModelExporter;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.LossOn;
@@ -127,7 +127,7 @@ public final class KerasSideBySide {
     try {
       Path saved = dir.resolve("saved_model");
       SavedModelExporter.export(spec, vocab, WeightInitializer.initialize(spec, 1), saved, threads);
-      try (Generator g = Generator.of(RnnlabSavedModel.open(saved, null, threads))) {
+      try (Generator g = Generator.of(RnnlabModel.open(saved, null, threads))) {
         out.put("window_chars_per_s", charsPerSecond(g, prompt.toString(), Mode.WINDOW, windowChars));
         out.put("stateful_chars_per_s", charsPerSecond(g, prompt.toString(), Mode.STATEFUL, statefulChars));
       }

@@ -199,6 +199,6 @@ class GenerateCommandTest {
         new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
     assertThat(code).isEqualTo(Main.USAGE);
     assertThat(err.toString()).isEqualTo("rnnlab: error: model " + nope + " does not exist; pass an rnnlab run"
-        + " directory, an rnnlab SavedModel or a Keras SavedModel directory" + System.lineSeparator());
+        + " directory, an rnnlab SavedModel, a Keras SavedModel directory or a .keras file" + System.lineSeparator());
   }
 }

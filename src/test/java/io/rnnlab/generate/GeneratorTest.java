@@ -152,9 +152,9 @@ class GeneratorTest {
     assertThatThrownBy(() -> Generator.open(tmp.resolve("nope"), null))
         .isInstanceOf(UserInputException.class)
         .hasMessage("model " + tmp.resolve("nope") + " does not exist; pass an rnnlab run directory,"
-            + " an rnnlab SavedModel or a Keras SavedModel directory");
+            + " an rnnlab SavedModel, a Keras SavedModel directory or a .keras file");
     Path file = Files.writeString(tmp.resolve("model.txt"), "x");
-    assertThatThrownBy(() -> Generator.open(file, null)).hasMessageContaining("is a file, not a model directory");
+    assertThatThrownBy(() -> Generator.open(file, null)).hasMessageContaining("is a file but not a .keras file");
     Path empty = Files.createDirectory(tmp.resolve("empty"));
     assertThatThrownBy(() -> Generator.open(empty, null)).hasMessageContaining("(it is empty)");
     Path junk = Files.createDirectory(tmp.resolve("junk"));
@@ -162,7 +162,7 @@ class GeneratorTest {
     Files.createDirectory(junk.resolve("a"));
     assertThatThrownBy(() -> Generator.open(junk, null))
         .hasMessage("model " + junk + " holds no saved_model.pb, saved_model/ or assets/spec.json (found a, b.txt);"
-            + " pass an rnnlab run directory, an rnnlab SavedModel or a Keras SavedModel directory");
+            + " pass an rnnlab run directory, an rnnlab SavedModel, a Keras SavedModel directory or a .keras file");
     Path run = Files.createDirectory(tmp.resolve("run"));
     Files.writeString(run.resolve("spec.json"), "{}");
     assertThatThrownBy(() -> Generator.open(run, null))

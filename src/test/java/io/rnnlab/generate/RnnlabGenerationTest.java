@@ -7,7 +7,7 @@ import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.generate.GenerationOptions.Mode;
 import io.rnnlab.interop.KerasSavedModel;
-import io.rnnlab.interop.RnnlabSavedModel;
+import io.rnnlab.interop.RnnlabModel;
 import io.rnnlab.interop.SavedModelExporter;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.InferenceGraph;
@@ -49,14 +49,14 @@ class RnnlabGenerationTest {
     rnnModel = TinyModels.export(RNN_2_LAYERS, TinyModels.weights(RNN_2_LAYERS, 3), tmp.resolve("rnn"));
   }
 
-  static RnnlabSavedModel open(Path p) {
-    return RnnlabSavedModel.open(p, null, SessionOptions.cpuOnly());
+  static RnnlabModel open(Path p) {
+    return RnnlabModel.open(p, null, SessionOptions.cpuOnly());
   }
 
   @Test
   void statefulAndWindowAgreeOnTheFirstPredictionForASeqLenPrompt() {
     for (Path p : List.of(oneHotRun, embeddingModel, rnnModel)) {
-      try (RnnlabSavedModel m = open(p)) {
+      try (RnnlabModel m = open(p)) {
         int[] ids = m.vocabulary().encode(PROMPT);
         float[] window = m.predictWindow(new int[][] {ids})[0];
         float[][] state = new float[1][m.stateSize()];
@@ -82,7 +82,7 @@ class RnnlabGenerationTest {
       int[][] windows = {
           TinyModels.VOCAB.encode("hello worl"), TinyModels.VOCAB.encode("simple exa"), TinyModels.VOCAB.encode("ng rnn and")};
       float[][] expected = servingLastStep(spec, w, windows);
-      try (RnnlabSavedModel m = open(c.getValue())) {
+      try (RnnlabModel m = open(c.getValue())) {
         float[][] got = m.predictWindow(windows);
         for (int r = 0; r < 3; r++) {
           assertThat(maxAbsDiff(got[r], expected[r])).isLessThanOrEqualTo(1e-6);
@@ -93,7 +93,7 @@ class RnnlabGenerationTest {
 
   @Test
   void aBatchedStepEqualsOneStepPerRowWhateverTheBatchSize() {
-    try (RnnlabSavedModel m = open(rnnModel)) {
+    try (RnnlabModel m = open(rnnModel)) {
       int s = m.stateSize();
       assertThat(s).isEqualTo(2 * 12);
       float[][] batchState = new float[3][s];

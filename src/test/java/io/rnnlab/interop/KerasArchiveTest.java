@@ -229,11 +229,11 @@ class KerasArchiveTest {
   static Stream<Arguments> unsupportedConfigs() {
     return Stream.of(
         args("GRU in place of the LSTM", l -> l.put("class_name", "GRU"),
-            "layer 'lstm' (GRU) is not supported; rnnlab reads Sequential models of [Embedding] → "
-                + "SimpleRNN or LSTM layers [each followed by Dropout] → Dense"),
+            "layer 'lstm' (GRU) is not supported; rnnlab reads Sequential (or single-chain Functional) models of"
+                + " [Embedding] → SimpleRNN or LSTM layers [each followed by Dropout] → Dense"),
         args("a Bidirectional wrapper", l -> l.put("class_name", "Bidirectional"),
-            "layer 'lstm' (Bidirectional) is not supported; rnnlab reads Sequential models of [Embedding] → "
-                + "SimpleRNN or LSTM layers [each followed by Dropout] → Dense"),
+            "layer 'lstm' (Bidirectional) is not supported; rnnlab reads Sequential (or single-chain Functional)"
+                + " models of [Embedding] → SimpleRNN or LSTM layers [each followed by Dropout] → Dense"),
         args("return_state", l -> cfg(l).put("return_state", true),
             "layer 'lstm' (LSTM) has return_state=True; rnnlab layers return outputs only"),
         args("relu", l -> cfg(l).put("activation", "relu"),

@@ -36,7 +36,8 @@ import org.tensorflow.Tensor;
  *   fixtures DIR          for each parity case: DIR/CASE.keras (+ .vocab.json) from Java weights,
  *                         and DIR/CASE.json with a fixed input batch, Java's outputs for it, and
  *                         one Java Adam step (batch, loss, updated weights by rnnlab name)
- *   predict REQ.json OUT  (REQ may be an array of requests) loads REQ.model (a .keras, or with REQ.spec any Keras weights file, as
+ *   predict REQ.json OUT  (REQ may be an array of requests) loads REQ.model (a .keras, a model of any length
+ *                         given the window REQ.seq_len_if_any, or with REQ.spec any Keras weights file, as
  *                         --init-from does), runs REQ.input, and greedy-generates REQ.greedy chars
  *                         after REQ.prompt in window mode; writes OUT.json
  *
@@ -174,7 +175,7 @@ public final class KerasParityMain {
       weights = imported.weights();
       vocab = imported.vocab();
     } else {
-      KerasArchive.Model m = KerasArchive.read(model);
+      KerasArchive.Model m = KerasArchive.read(model, req.path("seq_len_if_any").asInt(0));
       spec = m.spec();
       weights = m.weights();
       vocab = m.vocab();

@@ -23,12 +23,13 @@ import org.tensorflow.Tensor;
 /**
  * Every {@code .keras} file Keras trained into {@code saved_models/} (listed at test time) read
  * by Java: the outputs on the batch Keras recorded in {@code NAME.expected.json} must be Keras's.
+ * {@code cli/KerasFileCommandsTest} runs the commands on the same files.
  */
-class KerasTrainedArchivesTest {
+public class KerasTrainedArchivesTest {
   private static final Path ROOT = Path.of("saved_models");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  static Stream<Path> archives() throws IOException {
+  public static Stream<Path> archives() throws IOException {
     List<Path> files = new ArrayList<>();
     try (Stream<Path> s = Files.list(ROOT)) {
       s.filter(p -> p.getFileName().toString().endsWith(".keras")).sorted().forEach(files::add);
@@ -42,12 +43,15 @@ class KerasTrainedArchivesTest {
   void javaComputesWhatKerasRecorded(Path file) throws IOException {
     String stem = file.getFileName().toString().replaceFirst("\\.keras$", "");
     JsonNode expected = JSON.readTree(file.resolveSibling(stem + ".expected.json").toFile());
-    KerasArchive.Model m = KerasArchive.read(file);
+    HostTensor in = nested(expected.get("input"));
+    // A model that takes any length is run on the recorded batch's length.
+    KerasArchive.Model m = KerasArchive.read(file, in.shape()[1]);
     assertThat(m.vocab()).isNotNull();
     assertThat(m.vocab().size()).isEqualTo(m.spec().vocabSize());
+    assertThat(m.logits()).isEqualTo(PythonSavedModelsTest.returnsLogits(expected));
 
-    HostTensor in = nested(expected.get("input"));
-    HostTensor want = nested(expected.get("output"));
+    HostTensor want = new HostTensor(nested(expected.get("output")).shape(),
+        toFloats(PythonSavedModelsTest.probabilities(expected)));
     try (InferenceGraph g = InferenceGraph.build(m.spec(), m.weights(), SessionOptions.cpuOnly());
         Tensor x = Tensors.of(in);
         Result r = g.session().function(g.serving()).call(Map.of("inputs", x))) {
@@ -55,6 +59,14 @@ class KerasTrainedArchivesTest {
       assertThat(got.shape()).isEqualTo(want.shape());
       assertThat(got.maxAbsDiff(want)).isLessThanOrEqualTo(1e-5);
     }
+  }
+
+  private static float[] toFloats(double[] d) {
+    float[] f = new float[d.length];
+    for (int i = 0; i < d.length; i++) {
+      f[i] = (float) d[i];
+    }
+    return f;
   }
 
   /** A nested JSON array of numbers as a float tensor. */

@@ -33,7 +33,7 @@ import org.tensorflow.Tensor;
  * greedy window-mode characters from the prompt. Models without a prompt are not char models and
  * must be refused with exit code 2.
  */
-class PythonSavedModelsTest {
+public class PythonSavedModelsTest {
   private static final Path ROOT = Path.of("saved_models");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final double TOLERANCE = 1e-5;
@@ -83,14 +83,45 @@ class PythonSavedModelsTest {
   private static void windowPredictionMatches(Path dir, JsonNode e) {
     int[][] windows = ids(e.get("input"));
     try (KerasSavedModel m = KerasSavedModel.open(dir, null, SessionOptions.cpuOnly())) {
-      assertThat(m.returnsLogits()).isFalse();
+      assertThat(m.returnsLogits()).isEqualTo(returnsLogits(e));
       float[][] p = m.predictWindow(windows);
       float[] flat = new float[p.length * p[0].length];
       for (int r = 0; r < p.length; r++) {
         System.arraycopy(p[r], 0, flat, r * p[0].length, p[0].length);
       }
-      assertClose(flat, flatten(e.get("output")));
+      assertClose(flat, probabilities(e));
     }
+  }
+
+  public static boolean returnsLogits(JsonNode expected) {
+    return expected.path("output_kind").asText("probabilities").equals("logits");
+  }
+
+  /**
+   * The next-char probabilities Python recorded, flat: its {@code output}, softmaxed row by row
+   * (in double) when the model returns logits.
+   */
+  public static double[] probabilities(JsonNode expected) {
+    double[] out = flatten(expected.get("output"));
+    if (returnsLogits(expected)) {
+      JsonNode rows = expected.get("output");
+      int width = out.length / rows.size();
+      for (int r = 0; r < rows.size(); r++) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < width; j++) {
+          max = Math.max(max, out[r * width + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < width; j++) {
+          out[r * width + j] = Math.exp(out[r * width + j] - max);
+          sum += out[r * width + j];
+        }
+        for (int j = 0; j < width; j++) {
+          out[r * width + j] /= sum;
+        }
+      }
+    }
+    return out;
   }
 
   private static void greedyMatches(Path dir, JsonNode e) {
@@ -154,7 +185,7 @@ class PythonSavedModelsTest {
   }
 
   /** Python's batch as id windows: ids as given, or the hot index of each one-hot step. */
-  private static int[][] ids(JsonNode input) {
+  static int[][] ids(JsonNode input) {
     int[][] out = new int[input.size()][];
     for (int r = 0; r < input.size(); r++) {
       JsonNode row = input.get(r);
@@ -177,7 +208,7 @@ class PythonSavedModelsTest {
     return out;
   }
 
-  private static double[] flatten(JsonNode nested) {
+  static double[] flatten(JsonNode nested) {
     List<Double> out = new ArrayList<>();
     collect(nested, out);
     return out.stream().mapToDouble(Double::doubleValue).toArray();

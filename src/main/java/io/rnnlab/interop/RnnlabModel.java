@@ -10,41 +10,66 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.exceptions.TensorFlowException;
 
 /**
- * A SavedModel rnnlab exported ({@link SavedModelExporter}), as a {@link CharModel}: found in a
- * run directory ({@code saved_model/}) or given directly (a directory with {@code
- * assets/spec.json} and {@code assets/vocab.json}), loaded with tag {@code serve}.
+ * A model on rnnlab's own graph, as a {@link CharModel}: its two signatures ({@link
+ * InferenceGraph}: {@code serving_default} and {@code step}) over a session that this object
+ * owns. Two sources:
+ *
+ * <ul>
+ *   <li>an rnnlab SavedModel ({@link SavedModelExporter}), found in a run directory ({@code
+ *       saved_model/}) or given directly (a directory with {@code assets/spec.json} and {@code
+ *       assets/vocab.json}), loaded with tag {@code serve};
+ *   <li>a Keras {@code .keras} file ({@link KerasArchive}): its spec and weights built into the
+ *       same graph in memory, so a model trained in Keras gets the one-step path too.
+ * </ul>
  *
  * <p>Both signatures are called through a {@link SignatureCall}: feeds and fetches resolved once,
  * input buffers reused while the batch size stays the same, and TF's C API instead of TF Java's
  * runner where possible. At one character per call, {@code SessionFunction.call} spends more time
  * around the step than in it (docs/BENCHMARKS.md, Generation). Not thread-safe.
  */
-public final class RnnlabSavedModel implements CharModel {
-  private final Path dir;
+public final class RnnlabModel implements CharModel {
+  /**
+   * The window a Keras model that takes sequences of any length gets for window mode: the
+   * tutorials' seq_len. Stateful mode, its default, needs none.
+   */
+  public static final int ANY_LENGTH_WINDOW = 100;
+
+  private final String source;
   private final ModelSpec spec;
   private final Vocabulary vocab;
-  private final SavedModelBundle bundle;
+  private final AutoCloseable owner; // the SavedModelBundle or InferenceGraph holding the session
   private final SignatureCall serving;
   private final SignatureCall step; // null: not exported (an older or regression model)
+  private final boolean stepByDefault;
 
-  private RnnlabSavedModel(Path dir, ModelSpec spec, Vocabulary vocab, SavedModelBundle bundle) {
-    this.dir = dir;
+  private RnnlabModel(String source, ModelSpec spec, Vocabulary vocab, AutoCloseable owner,
+      Function<String, SignatureCall> signatures, boolean hasStep, boolean stepByDefault) {
+    this.source = source;
     this.spec = spec;
     this.vocab = vocab;
-    this.bundle = bundle;
-    this.serving = SignatureCall.open(bundle, InferenceGraph.SERVING, List.of("inputs"), List.of("probabilities"));
+    this.owner = owner;
+    this.serving = signatures.apply(InferenceGraph.SERVING);
     try {
-      this.step = bundle.signatures().stream().anyMatch(s -> s.key().equals(InferenceGraph.STEP))
-          ? SignatureCall.open(bundle, InferenceGraph.STEP, List.of("char_ids", "state"), List.of("probabilities", "state"))
-          : null;
+      this.step = hasStep ? signatures.apply(InferenceGraph.STEP) : null;
     } catch (RuntimeException e) {
       serving.close();
       throw e;
     }
+    this.stepByDefault = hasStep && stepByDefault;
+  }
+
+  /** The tensors rnnlab feeds and fetches of signature {@code key}, in the order the calls use. */
+  private static List<String> inputs(String key) {
+    return key.equals(InferenceGraph.STEP) ? List.of("char_ids", "state") : List.of("inputs");
+  }
+
+  private static List<String> outputs(String key) {
+    return key.equals(InferenceGraph.STEP) ? List.of("probabilities", "state") : List.of("probabilities");
   }
 
   /**
@@ -63,18 +88,15 @@ public final class RnnlabSavedModel implements CharModel {
   }
 
   /**
-   * Opens {@code path} (see {@link #locate}). {@code vocabOverride}, when not null, replaces
-   * {@code assets/vocab.json} and must have the model's vocabulary size.
+   * Opens the rnnlab SavedModel at {@code path} (see {@link #locate}). {@code vocabOverride}, when
+   * not null, replaces {@code assets/vocab.json} and must have the model's vocabulary size.
    */
-  public static RnnlabSavedModel open(Path path, Path vocabOverride, SessionOptions options) {
+  public static RnnlabModel open(Path path, Path vocabOverride, SessionOptions options) {
     Path dir = locate(path).orElseThrow(() -> new UserInputException(path
         + " is not an rnnlab model: expected saved_model.pb and assets/spec.json in it or in its saved_model/"));
     Path assets = dir.resolve("assets");
     ModelSpec spec = ModelSpec.read(assets.resolve(SavedModelExporter.SPEC));
-    if (!spec.isCharModel()) {
-      throw new UserInputException(dir + " holds a regression model (" + spec.describe()
-          + "); only char models generate text");
-    }
+    requireCharModel(spec, dir);
     Path vocabFile = vocabOverride != null ? vocabOverride : assets.resolve(SavedModelExporter.VOCAB);
     Vocabulary vocab = Vocabulary.read(vocabFile);
     if (vocab.size() != spec.vocabSize()) {
@@ -91,10 +113,52 @@ public final class RnnlabSavedModel implements CharModel {
     }
     try {
       checkSpecFitsGraph(dir, spec, bundle);
-      return new RnnlabSavedModel(dir, spec, vocab, bundle);
+      boolean hasStep = bundle.signatures().stream().anyMatch(s -> s.key().equals(InferenceGraph.STEP));
+      return new RnnlabModel(dir.toString(), spec, vocab, bundle, key -> SignatureCall.open(bundle, key, inputs(key), outputs(key)), hasStep, true);
     } catch (RuntimeException e) {
       bundle.close();
       throw e;
+    }
+  }
+
+  /**
+   * Builds a Keras {@code .keras} file's model. The vocabulary is {@code vocabOverride}, else the
+   * first of {@link VocabularyLookup#kerasCandidates} that exists.
+   *
+   * <p>Generation defaults to what the Keras model computes on the input it was built for: the
+   * tutorials' sliding window for a fixed window length (a stateful run would carry the state
+   * past it, which Keras never does), the one-step path for a model that takes any length (the
+   * same as Keras running it on the whole text).
+   */
+  public static RnnlabModel openKeras(Path file, Path vocabOverride, SessionOptions options) {
+    KerasArchive.Model m = KerasArchive.read(file, ANY_LENGTH_WINDOW);
+    requireCharModel(m.spec(), file);
+    Vocabulary vocab = kerasVocabulary(file, vocabOverride, m);
+    InferenceGraph graph = InferenceGraph.build(m.spec(), m.weights(), options);
+    try {
+      return new RnnlabModel(file + (m.anyLength() ? ", any length" : ""), m.spec(), vocab, graph,
+          key -> SignatureCall.open(graph.graph(), graph.session(), graph.signature(key), inputs(key), outputs(key)),
+          true, m.anyLength());
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  private static Vocabulary kerasVocabulary(Path file, Path vocabOverride, KerasArchive.Model m) {
+    VocabularyLookup.Found found = VocabularyLookup.findForKeras(file, vocabOverride);
+    if (found.vocabulary().size() != m.spec().vocabSize()) {
+      throw new UserInputException("vocabulary " + found.file() + " has " + found.vocabulary().size()
+          + " characters but " + file.getFileName() + " predicts " + m.spec().vocabSize()
+          + "; pass the vocabulary it was trained with");
+    }
+    return found.vocabulary();
+  }
+
+  private static void requireCharModel(ModelSpec spec, Path where) {
+    if (!spec.isCharModel()) {
+      throw new UserInputException(where + " holds a regression model (" + spec.describe()
+          + "); only char models generate text");
     }
   }
 
@@ -138,6 +202,11 @@ public final class RnnlabSavedModel implements CharModel {
   @Override
   public boolean hasStep() {
     return step != null;
+  }
+
+  @Override
+  public boolean stepByDefault() {
+    return stepByDefault;
   }
 
   @Override
@@ -202,7 +271,7 @@ public final class RnnlabSavedModel implements CharModel {
 
   @Override
   public String describe() {
-    return "rnnlab " + spec.describe() + " (" + dir + ")";
+    return "rnnlab " + spec.describe() + " (" + source + ")";
   }
 
   @Override
@@ -211,7 +280,11 @@ public final class RnnlabSavedModel implements CharModel {
     if (step != null) {
       step.close();
     }
-    bundle.close();
+    try {
+      owner.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("closing " + source + ": " + e.getMessage(), e);
+    }
   }
 
   private int checkId(int id) {
