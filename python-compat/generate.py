@@ -68,10 +68,10 @@ def generate(model_dir, prompt, length, temperature=1.0, seed=None):
         raise UserError("no SavedModel at %s (expected saved_model.pb there)" % model_dir)
     if not prompt:
         raise UserError("--prompt must not be empty: the model needs a character to start from")
-    chars = load_vocab(model_dir)
     spec = read_json(os.path.join(model_dir, "assets", "spec.json"))
-    if spec.get("head") != "softmax":
+    if spec.get("head") != "softmax":  # before the vocabulary, which a regression model lacks
         raise UserError("%s is a %s model: it does not generate text" % (model_dir, spec.get("head")))
+    chars = load_vocab(model_dir)
     char_to_id = {c: i for i, c in enumerate(chars)}
     for c in prompt:
         if c not in char_to_id:

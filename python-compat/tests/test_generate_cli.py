@@ -44,3 +44,13 @@ def test_prints_prompt_then_continuation(python_rnnlab_model):
     assert r.returncode == 0, r.stderr
     text = r.stdout.rstrip("\n")
     assert text.startswith("hello") and len(text) == 5 + 12
+
+
+def test_a_regression_model_is_named_as_such(tmp_path):
+    """A sum-task SavedModel has no vocabulary: the error says what the model is, not that a
+    file is missing."""
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "saved_model.pb").write_bytes(b"")
+    (tmp_path / "assets" / "spec.json").write_text('{"head": "regression", "cell": "lstm"}')
+    assert_user_error(run(str(tmp_path), "--prompt", "1", "--length", "5"),
+                      ["is a regression model", "does not generate text"])

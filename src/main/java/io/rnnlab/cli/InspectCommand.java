@@ -3,8 +3,9 @@ package io.rnnlab.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rnnlab.UserInputException;
+import io.rnnlab.generate.GenerationOptions;
+import io.rnnlab.generate.Generator;
 import io.rnnlab.interop.KerasArchive;
-import io.rnnlab.interop.KerasSavedModel;
 import io.rnnlab.interop.RnnlabModel;
 import io.rnnlab.interop.VocabularyLookup;
 import io.rnnlab.model.ModelSpec;
@@ -54,7 +55,8 @@ final class InspectCommand implements Callable<Integer> {
     if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(KerasArchive.EXTENSION)) {
       return inspectKeras();
     }
-    Description d = SavedModelInspector.inspect(path);
+    Path dir = RnnlabModel.locate(path).orElse(path); // a run directory: its saved_model/
+    Description d = SavedModelInspector.inspect(dir);
     CharModelFit fit = SavedModelInspector.charModelFit(d, vocab);
     PrintWriter out = cmd.commandLine().getOut();
     if (json) {
@@ -64,13 +66,19 @@ final class InspectCommand implements Callable<Integer> {
     }
     out.flush();
     if (check) {
-      try (KerasSavedModel model = KerasSavedModel.open(path, vocab, SessionOptions.cpuOnly())) {
-        if (!json) {
-          out.println("check: ok, " + model.describe());
-        }
-      }
+      checkGenerates(out, dir);
     }
     return Main.OK;
+  }
+
+  /** Opens {@code model} as generate does and says which mode generate would use. */
+  private void checkGenerates(PrintWriter out, Path model) {
+    try (Generator g = Generator.open(model, vocab, SessionOptions.cpuOnly())) {
+      if (!json) {
+        out.println("check: ok, " + g.model().describe() + "; generate runs it in "
+            + g.resolve(GenerationOptions.Mode.AUTO).name().toLowerCase(java.util.Locale.ROOT) + " mode");
+      }
+    }
   }
 
   /**
@@ -138,12 +146,7 @@ final class InspectCommand implements Callable<Integer> {
       if (problem != null) {
         throw new UserInputException("cannot generate from " + path + ": " + problem);
       }
-      try (RnnlabModel model = RnnlabModel.openKeras(path, vocab, SessionOptions.cpuOnly())) {
-        model.predictWindow(new int[][] {new int[model.seqLen()]}); // the graph runs
-        if (!json) {
-          out.println("check: ok, " + model.describe());
-        }
-      }
+      checkGenerates(out, path);
     }
     return Main.OK;
   }

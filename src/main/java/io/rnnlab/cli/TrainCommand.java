@@ -105,8 +105,10 @@ final class TrainCommand implements Callable<Integer> {
       if (resume) {
         throw new UserInputException("--init-from starts a new run; it cannot be combined with --resume");
       }
-      initial = KerasWeightsImport.load(initFrom, prep.spec(), prep.vocab()).weights();
+      KerasWeightsImport.Imported imported = KerasWeightsImport.load(initFrom, prep.spec(), prep.vocab());
+      initial = imported.weights();
       stdout.println("initial weights from " + initFrom);
+      imported.notes().forEach(n -> stdout.println("note: " + n));
     }
     TrainRunner.Finished finished = TrainRunner.run(prep, runDir, resume, initial, devices.options(),
         TensorBoardLogger.DEFAULT_STEP_EVERY, stdout, cmd.commandLine().getErr());

@@ -1,6 +1,7 @@
 package io.rnnlab.interop;
 
 import io.rnnlab.UserInputException;
+import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +46,28 @@ final class KerasArchitecture {
       throw new UserInputException(source + " has " + String.join(", ", has) + ", the flags ask for "
           + String.join(", ", asks));
     }
+  }
+
+  /**
+   * What the Keras model in {@code found} was built with that the wanted run changes without
+   * changing the weights: its window length, where its loss is, its dropout. One line each.
+   */
+  static List<String> otherSettings(KerasArchive.Model found, ModelSpec wanted, String source) {
+    ModelSpec k = found.spec();
+    List<String> notes = new ArrayList<>();
+    if (!found.anyLength() && k.seqLen() != wanted.seqLen()) {
+      notes.add(source + " was built for windows of " + k.seqLen() + "; this run uses " + wanted.seqLen() + " (--seq-len)");
+    }
+    if (k.lossOn() != wanted.lossOn()) {
+      notes.add(source + (k.lossOn() == LossOn.LAST
+          ? " predicts from the last step only (return_sequences=False); this run puts the loss on every step"
+          : " predicts at every step (return_sequences=True); this run puts the loss on the last step only")
+          + " (--loss-on " + wanted.lossOn().jsonName() + ")");
+    }
+    if (k.dropout() != wanted.dropout()) {
+      notes.add(source + " has dropout " + k.dropout() + "; this run uses " + wanted.dropout() + " (--dropout)");
+    }
+    return notes;
   }
 
   private static String cell(ModelSpec s) {

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * {@code rnnlab train --init-from FILE}: starting weights from a Keras file for the model the
@@ -26,19 +27,22 @@ public final class KerasWeightsImport {
    *
    * @param vocab the vocabulary beside a {@code .keras} archive, or null (h5 files carry none);
    *     a caller training on a corpus must check it agrees with the corpus's
+   * @param notes settings of the Keras model that differ from the wanted one without changing
+   *     its weights' shapes (window, loss position, dropout): allowed, but worth saying
    */
-  public record Imported(Weights weights, Vocabulary vocab) {}
+  public record Imported(Weights weights, Vocabulary vocab, List<String> notes) {}
 
   /** The weights of {@code file} for {@code wanted}; any architecture difference is a one-line error. */
   public static Imported load(Path file, ModelSpec wanted) {
     byte[] head = head(file);
     if (startsWith(head, ZIP)) {
       KerasArchive.Model m = KerasArchive.read(file, wanted.seqLen()); // the flags' window fits a free-length model
-      KerasArchitecture.requireSame(m.spec(), wanted, file.getFileName().toString());
-      return new Imported(m.weights(), m.vocab());
+      String name = file.getFileName().toString();
+      KerasArchitecture.requireSame(m.spec(), wanted, name);
+      return new Imported(m.weights(), m.vocab(), KerasArchitecture.otherSettings(m, wanted, name));
     }
     if (startsWith(head, HDF5)) {
-      return new Imported(KerasH5Weights.read(file, wanted), null);
+      return new Imported(KerasH5Weights.read(file, wanted), null, List.of()); // weights only: no settings
     }
     throw new UserInputException(file + " is neither a .keras archive nor a Keras .h5 weights file");
   }

@@ -1,6 +1,7 @@
 package io.rnnlab.model;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,29 +26,48 @@ import org.tensorflow.types.family.TFloating;
  */
 public final class ModelVariables<T extends TFloating> {
   private final Class<T> type;
+  private final Ops root;
   private final Map<String, Slot<T>> slots = new LinkedHashMap<>();
+  /**
+   * One scope per layer path, made once: TF Java makes every {@code withSubScope} call unique,
+   * so a second {@code withSubScope("lstm")} would file the layer's next weight under {@code
+   * lstm_1}, the next layer's name.
+   */
+  private final Map<String, Ops> scopes = new HashMap<>();
 
   private record Slot<T extends TFloating>(
       WeightSpec spec, Variable<T> variable, Placeholder<T> value, Assign<T> assign) {}
 
-  private ModelVariables(Class<T> type) {
+  private ModelVariables(Ops root, Class<T> type) {
+    this.root = root;
     this.type = type;
   }
 
   public static <T extends TFloating> ModelVariables<T> create(Ops tf, ModelSpec spec, Class<T> type) {
-    ModelVariables<T> vars = new ModelVariables<>(type);
+    ModelVariables<T> vars = new ModelVariables<>(tf, type);
     for (WeightSpec w : spec.weights()) {
-      vars.add(tf, w);
+      vars.add(w);
     }
     return vars;
   }
 
-  /** Adds a variable that is not a model weight (optimizer slots), with the same assign path. */
-  public Variable<T> add(Ops tf, WeightSpec w) {
-    Ops scoped = tf;
-    for (String part : w.layer().split("/")) {
-      scoped = scoped.withSubScope(part);
+  /**
+   * The scope {@code path} ({@code "lstm"}, {@code "adam/lstm"}) below the graph root these
+   * variables live in, the same one every time it is asked for.
+   */
+  public Ops scope(String path) {
+    Ops s = scopes.get(path);
+    if (s == null) {
+      int slash = path.lastIndexOf('/');
+      s = (slash < 0 ? root : scope(path.substring(0, slash))).withSubScope(path.substring(slash + 1));
+      scopes.put(path, s);
     }
+    return s;
+  }
+
+  /** Adds a variable that is not a model weight (optimizer slots), with the same assign path. */
+  public Variable<T> add(WeightSpec w) {
+    Ops scoped = scope(w.layer());
     Variable<T> v = scoped.withName(w.weight()).variable(Shape.of(w.longShape()), type);
     Placeholder<T> p = scoped.withName(w.weight() + "_value")
         .placeholder(type, Placeholder.shape(Shape.of(w.longShape())));

@@ -45,9 +45,9 @@ final class KerasAdam {
    * @param grads gradients of the loss for each of {@code weightNames}, then (when {@code lookup}
    *     is not null) for {@code lookup.vectors()}
    */
-  KerasAdam(Ops tf, ModelVariables<TFloat32> vars, List<String> weightNames, List<Operand<TFloat32>> grads,
+  KerasAdam(ModelVariables<TFloat32> vars, List<String> weightNames, List<Operand<TFloat32>> grads,
       Network.EmbeddingLookup<TFloat32> lookup, Operand<TFloat32> learningRate, AdamConfig cfg) {
-    Ops a = tf.withSubScope("adam");
+    Ops a = vars.scope("adam"); // the scope its slots live in: adam/lstm/kernel_m, …
     iterations = a.withName("iterations").variable(Shape.scalar(), TInt64.class);
     iterationsValue = a.withName("iterations_value").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
     iterationsAssign = a.withName("iterations_assign").assign(iterations, iterationsValue);
@@ -73,8 +73,8 @@ final class KerasAdam {
       String layer = name.substring(0, slash);
       String weight = name.substring(slash + 1);
       int[] shape = longToInt(vars.get(name).shape().asArray());
-      Variable<TFloat32> m = vars.add(tf, new WeightSpec("adam/" + layer, weight + "_m", shape, WeightSpec.Init.ZEROS));
-      Variable<TFloat32> v = vars.add(tf, new WeightSpec("adam/" + layer, weight + "_v", shape, WeightSpec.Init.ZEROS));
+      Variable<TFloat32> m = vars.add(new WeightSpec("adam/" + layer, weight + "_m", shape, WeightSpec.Init.ZEROS));
+      Variable<TFloat32> v = vars.add(new WeightSpec("adam/" + layer, weight + "_v", shape, WeightSpec.Init.ZEROS));
       slotNames.add("adam/" + name + "_m");
       slotNames.add("adam/" + name + "_v");
       @SuppressWarnings("unchecked")

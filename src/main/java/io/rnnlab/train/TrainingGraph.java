@@ -82,7 +82,7 @@ public final class TrainingGraph implements AutoCloseable {
           forward.lookup() != null ? List.of(forward.lookup().vectors()) : List.of());
       Operand<TFloat32> lr = tf.withName("learning_rate")
           .placeholderWithDefault(tf.constant((float) adamConfig.learningRate()), Shape.scalar());
-      adam = new KerasAdam(tf, vars, weightNames, grads, forward.lookup(), lr, adamConfig);
+      adam = new KerasAdam(vars, weightNames, grads, forward.lookup(), lr, adamConfig);
       session = new Session(graph, options.toConfig());
     } catch (RuntimeException e) {
       graph.close();

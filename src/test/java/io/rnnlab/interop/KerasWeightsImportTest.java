@@ -58,7 +58,14 @@ class KerasWeightsImportTest {
     KerasArchive.write(EMB, VOCAB, w, file);
     ModelSpec retrain = new ModelSpec(CellType.LSTM, 2, 16, 8, 0.5, 40, VOCAB.size(), Head.SOFTMAX, LossOn.ALL, 0);
 
-    assertThat(KerasWeightsImport.load(file, retrain).weights().asMap()).isEqualTo(w.asMap());
+    KerasWeightsImport.Imported in = KerasWeightsImport.load(file, retrain);
+    assertThat(in.weights().asMap()).isEqualTo(w.asMap());
+    assertThat(in.notes()).containsExactly(
+        "m.keras was built for windows of 10; this run uses 40 (--seq-len)",
+        "m.keras predicts from the last step only (return_sequences=False); this run puts the loss on every step"
+            + " (--loss-on all)",
+        "m.keras has dropout 0.2; this run uses 0.5 (--dropout)");
+    assertThat(KerasWeightsImport.load(file, EMB).notes()).isEmpty();
     assertThat(KerasWeightsImport.load(weightsFileOf(EMB, w), retrain).weights().asMap()).isEqualTo(w.asMap());
   }
 
