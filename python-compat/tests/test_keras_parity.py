@@ -160,6 +160,30 @@ def test_one_adam_step_updates_the_weights_as_keras_does(java_dir, name):
         assert np.abs(after[k] - java[k]).max() <= ADAM_TOL, k
 
 
+@pytest.mark.parametrize("name", CASES)
+def test_a_keras_file_carries_adams_state_so_fit_continues_where_java_stopped(java_dir, name):
+    """Java took two Adam steps and wrote CASE-resumed.keras; Keras loads it and takes the third
+    step on the same batch. Only with Java's iterations, momenta and velocities in the file does
+    it land on Java's third-step weights (a fresh Adam's first step is much larger)."""
+    case = load_case(java_dir, name)
+    model = load_keras(java_dir / (name + "-resumed.keras"))
+    assert int(model.optimizer.iterations) == case["adam_resumed"]["iterations"] == 2
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Dropout):
+            layer.rate = 0.0
+    before = kp.weights_by_name(model)
+    x = kp.model_input(case["spec"], kp.tensor(case["adam"]["input"]))
+    y = kp.model_targets(case["spec"], kp.tensor(case["adam"]["targets"]))
+    logs = model.train_on_batch(x, y, return_dict=True)
+    assert int(model.optimizer.iterations) == 3
+    java = {k: kp.tensor(v) for k, v in case["adam_resumed"]["weights"].items()}
+    after = kp.weights_by_name(model)
+    assert abs(logs["loss"] - case["adam_resumed"]["loss"]) <= ADAM_TOL
+    for k in after:
+        assert np.abs(after[k] - before[k]).max() > 1e-5, k + " did not move: the step proves nothing"
+        assert np.abs(after[k] - java[k]).max() <= ADAM_TOL, k
+
+
 @pytest.mark.parametrize("name", EMBEDDING_CASES)
 def test_embedding_adam_follows_kerass_sparse_rule_for_repeated_characters(java_dir, name):
     """Keras (TensorFlow backend) hands Adam the Embedding gradient as IndexedSlices and squares

@@ -52,7 +52,7 @@ final class ExportCommand implements Callable<Integer> {
     // The .keras writer checks its file name before writing anything, so it goes first: a bad
     // --keras then leaves no SavedModel behind either.
     if (keras != null) {
-      KerasArchive.write(s.spec(), s.vocab(), s.weights(), keras);
+      KerasArchive.write(s.spec(), s.vocab(), s.weights(), s.optimizer(), keras);
       stdout.println("exported " + from + " -> " + keras);
     }
     if (out != null) {

@@ -6,7 +6,9 @@ import io.jhdf.HdfFile;
 import io.rnnlab.AtomicFiles;
 import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
+import io.rnnlab.model.HostTensor;
 import io.rnnlab.model.ModelSpec;
+import io.rnnlab.model.WeightSpec;
 import io.rnnlab.model.Weights;
 import io.rnnlab.train.AdamConfig;
 import java.io.ByteArrayOutputStream;
@@ -69,12 +71,45 @@ public final class KerasArchive {
   public record Model(ModelSpec spec, Weights weights, Vocabulary vocab, boolean anyLength, boolean logits) {}
 
   /**
+   * The Adam a {@code .keras} file carries: its hyper-parameters (compile_config) and state
+   * (optimizer variables: iterations, learning rate, a momentum and a velocity per weight), so
+   * Keras's {@code fit} continues where rnnlab stopped.
+   *
+   * @param moments rnnlab's Adam slots by name, {@code adam/<weight>_m} and {@code _v} for every
+   *     weight; empty for a fresh Adam (zeros)
+   */
+  public record Optimizer(AdamConfig adam, long iterations, Map<String, HostTensor> moments) {
+    public static Optimizer fresh(AdamConfig adam) {
+      return new Optimizer(adam, 0, Map.of());
+    }
+
+    /** Weight {@code name}'s momentum ({@code "m"}) or velocity ({@code "v"}), zeros if fresh. */
+    HostTensor moment(WeightSpec w, String which) {
+      if (moments.isEmpty()) {
+        return HostTensor.zeros(w.shape());
+      }
+      HostTensor t = moments.get("adam/" + w.name() + "_" + which);
+      if (t == null || !java.util.Arrays.equals(t.shape(), w.shape())) {
+        throw new IllegalArgumentException("no Adam " + which + " of shape " + java.util.Arrays.toString(w.shape())
+            + " for " + w.name());
+      }
+      return t;
+    }
+  }
+
+  /** As {@link #write(ModelSpec, Vocabulary, Weights, Optimizer, Path)} with a fresh default Adam. */
+  public static void write(ModelSpec spec, Vocabulary vocab, Weights weights, Path out) throws IOException {
+    write(spec, vocab, weights, Optimizer.fresh(AdamConfig.KERAS_DEFAULTS), out);
+  }
+
+  /**
    * Writes {@code out} (which must end in {@code .keras}, as Keras's loader demands) atomically,
    * plus {@code NAME.vocab.json} beside it for char models.
    *
    * @param vocab the model's vocabulary; null for regression models
    */
-  public static void write(ModelSpec spec, Vocabulary vocab, Weights weights, Path out) throws IOException {
+  public static void write(ModelSpec spec, Vocabulary vocab, Weights weights, Optimizer optimizer, Path out)
+      throws IOException {
     if (!out.getFileName().toString().endsWith(EXTENSION)) {
       throw new UserInputException("a Keras model file must end in .keras (Keras's load_model insists), got " + out);
     }
@@ -85,7 +120,7 @@ public final class KerasArchive {
     Path staging = AtomicFiles.stagingDirectory(out);
     try {
       Path h5 = staging.resolve(WEIGHTS);
-      KerasH5Weights.writeKeras3(spec, weights, AdamConfig.KERAS_DEFAULTS, h5);
+      KerasH5Weights.writeKeras3(spec, weights, optimizer, h5);
       Path zip = staging.resolve(out.getFileName());
       try (FileOutputStream file = new FileOutputStream(zip.toFile());
           ZipOutputStream z = new ZipOutputStream(file)) {
@@ -93,7 +128,7 @@ public final class KerasArchive {
         metadata.put("keras_version", KERAS_FORMAT_VERSION);
         metadata.put("saved_by", "rnnlab");
         putStored(z, METADATA, JSON.writeValueAsBytes(metadata));
-        putStored(z, CONFIG, JSON.writeValueAsBytes(KerasConfigWriter.config(spec, AdamConfig.KERAS_DEFAULTS)));
+        putStored(z, CONFIG, JSON.writeValueAsBytes(KerasConfigWriter.config(spec, optimizer.adam())));
         putStored(z, WEIGHTS, h5);
         z.finish();
         file.getChannel().force(true);

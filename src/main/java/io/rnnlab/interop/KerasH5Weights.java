@@ -14,7 +14,6 @@ import io.rnnlab.model.HostTensor;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.WeightSpec;
 import io.rnnlab.model.Weights;
-import io.rnnlab.train.AdamConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,11 +60,12 @@ public final class KerasH5Weights {
   }
 
   /**
-   * Writes Keras 3's {@code model.weights.h5}: the weights plus the state of a fresh Adam, laid out
-   * as Keras builds it when it compiles a loaded model (iterations, learning rate, then momentum
-   * and velocity per weight in weight order), so loading restores it without a mismatch warning.
+   * Writes Keras 3's {@code model.weights.h5}: the weights plus Adam's state, laid out as Keras
+   * builds it when it compiles a loaded model (iterations, learning rate, then momentum and
+   * velocity per weight in weight order), so loading restores it without a mismatch warning.
+   * rnnlab's slots are Keras's variables: the same update rule (KerasAdam), the same meaning.
    */
-  static void writeKeras3(ModelSpec spec, Weights weights, AdamConfig adam, Path out) {
+  static void writeKeras3(ModelSpec spec, Weights weights, KerasArchive.Optimizer optimizer, Path out) {
     weights.checkFits(spec, "weights");
     Map<String, String> paths = KerasNames.keras3Paths(spec);
     try (WritableHdfFile file = HdfFile.write(out)) {
@@ -78,13 +78,12 @@ public final class KerasH5Weights {
         group(file, groups, path.substring(0, slash)).putDataset(path.substring(slash + 1), array(weights.get(e.getKey())));
       }
       WritableGroup opt = group(file, groups, KerasNames.OPTIMIZER_VARS);
-      opt.putDataset("0", Long.valueOf(0)); // iterations
-      opt.putDataset("1", Float.valueOf((float) adam.learningRate()));
+      opt.putDataset("0", Long.valueOf(optimizer.iterations()));
+      opt.putDataset("1", Float.valueOf((float) optimizer.adam().learningRate()));
       int slot = 2;
       for (WeightSpec w : spec.weights()) {
-        Object zeros = array(HostTensor.zeros(w.shape()));
-        opt.putDataset(String.valueOf(slot++), zeros); // momentum
-        opt.putDataset(String.valueOf(slot++), zeros); // velocity
+        opt.putDataset(String.valueOf(slot++), array(optimizer.moment(w, "m"))); // momentum
+        opt.putDataset(String.valueOf(slot++), array(optimizer.moment(w, "v"))); // velocity
       }
     }
   }

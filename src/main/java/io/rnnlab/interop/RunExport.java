@@ -8,7 +8,9 @@ import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.WeightSpec;
 import io.rnnlab.model.Weights;
 import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.train.AdamConfig;
 import io.rnnlab.train.Checkpoints;
+import io.rnnlab.train.TrainConfig;
 import io.rnnlab.train.TrainJob;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,8 +29,17 @@ import java.util.stream.Stream;
 public final class RunExport {
   private RunExport() {}
 
-  /** What a checkpoint holds that a model file needs. {@code vocab} is null for regression. */
-  public record Source(ModelSpec spec, Vocabulary vocab, Weights weights, Checkpoints.Checkpoint checkpoint) {}
+  /**
+   * What a checkpoint holds that a model file needs. {@code vocab} is null for regression;
+   * {@code adam} is the run's Adam ({@code train.json}; Keras's defaults for a run without one).
+   */
+  public record Source(ModelSpec spec, Vocabulary vocab, Weights weights, Checkpoints.Checkpoint checkpoint,
+      AdamConfig adam) {
+    /** The optimizer a .keras file carries: the run's Adam at this checkpoint. */
+    public KerasArchive.Optimizer optimizer() {
+      return new KerasArchive.Optimizer(adam, checkpoint.snapshot().iterations(), checkpoint.snapshot().tensors());
+    }
+  }
 
   /**
    * Reads the model of {@code run} at {@code checkpoint} (a path, or a name under {@code
@@ -49,7 +60,9 @@ public final class RunExport {
           + specFile + " says " + spec.describe() + "; pass the checkpoint of this run");
     }
     Vocabulary vocab = spec.isCharModel() ? vocabulary(run, spec) : null;
-    return new Source(spec, vocab, weightsOf(spec, ckpt), ckpt);
+    Path train = run.resolve(TrainJob.TRAIN);
+    AdamConfig adam = Files.isRegularFile(train) ? TrainConfig.read(train).adam() : AdamConfig.KERAS_DEFAULTS;
+    return new Source(spec, vocab, weightsOf(spec, ckpt), ckpt, adam);
   }
 
   /**

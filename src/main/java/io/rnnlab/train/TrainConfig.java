@@ -1,6 +1,12 @@
 package io.rnnlab.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rnnlab.UserInputException;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * How to train, as plain data (the model itself is a {@link io.rnnlab.model.ModelSpec}).
@@ -37,6 +43,32 @@ public record TrainConfig(
     }
     if (validationBatches < 0) {
       throw new UserInputException("--val-batches must be >= 0, got " + validationBatches);
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .enable(SerializationFeature.INDENT_OUTPUT);
+
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Reads what {@link #toJson} wrote; a damaged file is a one-line error naming it. */
+  public static TrainConfig read(Path file) {
+    try {
+      return JSON.readValue(file.toFile(), TrainConfig.class);
+    } catch (UserInputException e) {
+      throw new UserInputException(file + ": " + e.getMessage());
+    } catch (IOException e) {
+      Throwable cause = e.getCause() instanceof UserInputException u ? u : e;
+      throw new UserInputException("cannot read " + file + " ("
+          + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage().lines().findFirst().orElse(""))
+          + ")");
     }
   }
 }

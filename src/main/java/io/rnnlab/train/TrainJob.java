@@ -17,7 +17,7 @@ import java.nio.file.Path;
  * vocab.json, build the graph, start fresh (seeded Keras initialisers or imported weights) or
  * resume from the newest valid checkpoint, and run the {@link Trainer}.
  *
- * <p>Layout: {@code spec.json}, {@code vocab.json}, {@code history.csv}, {@code checkpoints/}
+ * <p>Layout: {@code spec.json}, {@code train.json}, {@code vocab.json}, {@code history.csv}, {@code checkpoints/}
  * (plus {@code saved_model/} and {@code tensorboard/}, written by their own stages).
  */
 public final class TrainJob {
@@ -27,6 +27,8 @@ public final class TrainJob {
   public static final String CHECKPOINTS = "checkpoints";
   /** Per-epoch timing beside Keras's history: epoch, steps, wall_seconds, chars_per_second. */
   public static final String METRICS = "metrics.csv";
+  /** How the run trains ({@link TrainConfig}: epochs, batch, Adam, seed, …), rewritten at every start. */
+  public static final String TRAIN = "train.json";
 
   /** What to train and where. {@code vocab} is null for regression; {@code initialWeights} may be null. */
   public record Request(ModelSpec spec, Vocabulary vocab, TrainingData data, TrainConfig config,
@@ -61,6 +63,7 @@ public final class TrainJob {
         throw new UserInputException(r.out() + " already holds a run; pass --resume to continue it or choose another --out");
       }
       AtomicFiles.writeString(r.out().resolve(SPEC), r.spec().toJson());
+      AtomicFiles.writeString(r.out().resolve(TRAIN), r.config().toJson());
       if (r.vocab() != null) {
         r.vocab().write(r.out().resolve(VOCAB));
       }

@@ -7,7 +7,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rnnlab.cli.InspectCommandTest.Run;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.interop.KerasArchive;
+import io.rnnlab.model.HostTensor;
 import io.rnnlab.train.Checkpoints;
+import io.rnnlab.train.TrainConfig;
+import io.jhdf.HdfFile;
+import io.jhdf.api.Dataset;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.zip.ZipFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -218,6 +225,24 @@ class ExportCommandTest {
       assertThat(e.getValue().maxAbsDiff(c.snapshot().tensors().get(e.getKey()))).as(e.getKey()).isZero();
     }
     assertThat(m.weights().asMap()).hasSize(c.spec().weights().size());
+
+    // Adam travels too: the run's learning rate (train.json) and its state at the checkpoint.
+    TrainConfig config = TrainConfig.read(trained.resolve("train.json"));
+    Path h5 = tmp.resolve("weights.h5");
+    try (ZipFile zip = new ZipFile(keras.toFile())) {
+      Files.copy(zip.getInputStream(zip.getEntry("model.weights.h5")), h5);
+      JsonNode compile = new ObjectMapper().readTree(zip.getInputStream(zip.getEntry("config.json")))
+          .path("compile_config").path("optimizer").path("config");
+      assertThat(compile.path("learning_rate").asDouble()).isEqualTo((double) (float) config.adam().learningRate());
+    }
+    try (HdfFile file = new HdfFile(h5)) {
+      assertThat(((Dataset) file.getByPath("optimizer/vars/0")).getData()).isEqualTo(c.snapshot().iterations());
+      assertThat(c.snapshot().iterations()).isEqualTo(6);
+      float[][] m0 = (float[][]) ((Dataset) file.getByPath("optimizer/vars/2")).getData(); // lstm/kernel's momentum
+      HostTensor javaM = c.snapshot().tensors().get("adam/lstm/kernel_m");
+      assertThat(m0.length * m0[0].length).isEqualTo(javaM.data().length);
+      assertThat(m0[1][2]).isEqualTo(javaM.data()[m0[0].length + 2]).isNotZero();
+    }
   }
 
   @Test

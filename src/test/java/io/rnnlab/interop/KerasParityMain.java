@@ -102,6 +102,7 @@ public final class KerasParityMain {
         out.put("output", serve(g, in));
       }
       out.put("adam", adamStep(spec, weights));
+      out.put("adam_resumed", resumedAdamStep(spec, weights, vocab, dir.resolve(c.getKey() + "-resumed.keras")));
       JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(c.getKey() + ".json").toFile(), out);
     }
   }
@@ -138,6 +139,34 @@ public final class KerasParityMain {
     try (TrainingGraph g = TrainingGraph.build(noDropout, AdamConfig.KERAS_DEFAULTS, CPU)) {
       g.initialize(weights);
       StepMetrics m = g.trainStep(batch, 0, 0);
+      out.put("loss", m.loss());
+      Map<String, Object> updated = new LinkedHashMap<>();
+      g.weights().asMap().forEach((k, t) -> updated.put(k, tensorJson(t.data(), t.shape())));
+      out.put("weights", updated);
+    }
+    return out;
+  }
+
+  /**
+   * Two Java Adam steps, then {@code keras} written with the optimizer's state at that point, then
+   * a third step: Keras, loading the file and taking that third step, must land where Java did,
+   * which it can only do if the file carries Adam's iterations and moments.
+   */
+  private static Map<String, Object> resumedAdamStep(ModelSpec spec, Weights weights, Vocabulary vocab, Path keras)
+      throws java.io.IOException {
+    ModelSpec noDropout = new ModelSpec(spec.cell(), spec.layers(), spec.units(), spec.embeddingDim(), 0,
+        spec.seqLen(), spec.vocabSize(), spec.head(), spec.lossOn(), spec.inputFeatures());
+    Batch batch = Input.fixed(spec, 4).batch();
+    Map<String, Object> out = new LinkedHashMap<>();
+    try (TrainingGraph g = TrainingGraph.build(noDropout, AdamConfig.KERAS_DEFAULTS, CPU)) {
+      g.initialize(weights);
+      g.trainStep(batch, 0, 0);
+      g.trainStep(batch, 0, 1);
+      TrainingGraph.OptimizerSnapshot state = g.snapshot();
+      KerasArchive.write(spec, spec.isCharModel() ? vocab : null, g.weights(),
+          new KerasArchive.Optimizer(AdamConfig.KERAS_DEFAULTS, state.iterations(), state.tensors()), keras);
+      out.put("iterations", state.iterations());
+      StepMetrics m = g.trainStep(batch, 0, 2);
       out.put("loss", m.loss());
       Map<String, Object> updated = new LinkedHashMap<>();
       g.weights().asMap().forEach((k, t) -> updated.put(k, tensorJson(t.data(), t.shape())));
