@@ -132,18 +132,23 @@ def normalized(config):
     return config
 
 
-def keras_adam_step(java_dir, name):
-    """Keras's train_on_batch on Java's batch, from Java's weights, with Dropout off (Java's
-    step ran without dropout too: the masks could never agree)."""
-    case = load_case(java_dir, name)
-    model = load_keras(java_dir / (name + ".keras"))
+def train_on_java_batch(model, case):
+    """Keras's train_on_batch on Java's batch with Dropout off (Java's steps ran without dropout
+    too: the masks could never agree). Returns the weights before, the batch and the logs."""
     for layer in model.layers:
         if isinstance(layer, keras.layers.Dropout):
             layer.rate = 0.0
     before = kp.weights_by_name(model)
     x = kp.model_input(case["spec"], kp.tensor(case["adam"]["input"]))
     y = kp.model_targets(case["spec"], kp.tensor(case["adam"]["targets"]))
-    logs = model.train_on_batch(x, y, return_dict=True)
+    return before, x, y, model.train_on_batch(x, y, return_dict=True)
+
+
+def keras_adam_step(java_dir, name):
+    """One Keras step on Java's batch from Java's weights."""
+    case = load_case(java_dir, name)
+    model = load_keras(java_dir / (name + ".keras"))
+    before, x, y, logs = train_on_java_batch(model, case)
     assert int(model.optimizer.iterations) == 1
     return case, model, before, x, y, logs
 
@@ -168,13 +173,7 @@ def test_a_keras_file_carries_adams_state_so_fit_continues_where_java_stopped(ja
     case = load_case(java_dir, name)
     model = load_keras(java_dir / (name + "-resumed.keras"))
     assert int(model.optimizer.iterations) == case["adam_resumed"]["iterations"] == 2
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.Dropout):
-            layer.rate = 0.0
-    before = kp.weights_by_name(model)
-    x = kp.model_input(case["spec"], kp.tensor(case["adam"]["input"]))
-    y = kp.model_targets(case["spec"], kp.tensor(case["adam"]["targets"]))
-    logs = model.train_on_batch(x, y, return_dict=True)
+    before, _, _, logs = train_on_java_batch(model, case)
     assert int(model.optimizer.iterations) == 3
     java = {k: kp.tensor(v) for k, v in case["adam_resumed"]["weights"].items()}
     after = kp.weights_by_name(model)
@@ -184,14 +183,10 @@ def test_a_keras_file_carries_adams_state_so_fit_continues_where_java_stopped(ja
         assert np.abs(after[k] - java[k]).max() <= ADAM_TOL, k
     # The same file with Adam's state zeroed takes another step: the state is what made them agree.
     fresh = load_keras(java_dir / (name + "-resumed.keras"))
-    for layer in fresh.layers:
-        if isinstance(layer, keras.layers.Dropout):
-            layer.rate = 0.0
     for v in fresh.optimizer.variables:
-        if v.path.endswith("learning_rate"):
-            continue
-        v.assign(np.zeros(v.shape, v.dtype))
-    fresh.train_on_batch(x, y)
+        if not v.path.endswith("learning_rate"):
+            v.assign(np.zeros(v.shape, v.dtype))
+    train_on_java_batch(fresh, case)
     restarted = kp.weights_by_name(fresh)
     assert max(np.abs(restarted[k] - java[k]).max() for k in java) > 10 * ADAM_TOL
 

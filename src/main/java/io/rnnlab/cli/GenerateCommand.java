@@ -5,18 +5,18 @@ import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
 import io.rnnlab.generate.ParagraphFormatter;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code rnnlab generate}: a prompt and its continuation, streamed to stdout as it is drawn. */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Generate text from a char model: an rnnlab run directory or SavedModel, or a Keras SavedModel.",
+    description = {"Generate text from a char model: an rnnlab run directory or SavedModel, a Keras SavedModel or a .keras file.",
         "Prints the prompt followed by the new characters."})
 final class GenerateCommand implements Callable<Integer> {
   /** Past this a length is more likely a typo than a wish; --allow-long lifts it. */
@@ -24,9 +24,7 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec cmd;
 
-  @Option(names = "--model", required = true, paramLabel = "PATH",
-      description = "run directory, rnnlab SavedModel or Keras SavedModel directory")
-  Path model;
+  @Mixin ModelOptions model;
 
   @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "text to continue (not empty)")
   String prompt;
@@ -44,23 +42,12 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", description = "fixes the text (default: a random seed)")
   Long seed;
 
-  @Option(names = "--mode", defaultValue = "auto",
-      description = "stateful (one step per character), window (seq_len chars per character) or auto (default)")
-  String mode;
-
   @Option(names = "--samples", paramLabel = "M", defaultValue = "1",
       description = "independent continuations, computed together; sample i uses seed S+i-1")
   int samples;
 
   @Option(names = "--format", defaultValue = "plain", description = "plain or paragraphs (numbered, split on \". \")")
   String format;
-
-  @Option(names = "--vocab", paramLabel = "FILE", description = "vocabulary JSON replacing the model's own")
-  Path vocab;
-
-  @Option(names = "--unknown", defaultValue = "error",
-      description = "prompt characters outside the vocabulary: error (default) or skip")
-  String unknown;
 
   @Option(names = "--allow-long", description = "allow --length above " + MAX_LENGTH)
   boolean allowLong;
@@ -84,10 +71,10 @@ final class GenerateCommand implements Callable<Integer> {
     };
     long s = seed != null ? seed : new SplittableRandom().nextLong();
     GenerationOptions options = new GenerationOptions(temperature, topK == null ? 0 : topK, s,
-        GenerationOptions.Mode.parse(mode), samples, GenerationOptions.UnknownChars.parse(unknown));
+        model.mode(), samples, model.unknown());
 
     PrintWriter stdout = cmd.commandLine().getOut();
-    try (Generator generator = Generator.open(model, vocab)) {
+    try (Generator generator = model.open()) {
       if (samples == 1) {
         // A terminal sees each character as it is drawn; a pipe gets whole lines (a flush per
         // character would be a write system call per character).

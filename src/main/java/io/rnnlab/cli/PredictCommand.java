@@ -8,7 +8,6 @@ import io.rnnlab.generate.GenerationOptions.Mode;
 import io.rnnlab.generate.GenerationOptions.UnknownChars;
 import io.rnnlab.generate.Generator;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -18,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -26,22 +26,17 @@ import picocli.CommandLine.Spec;
  * against Keras's {@code model.predict} on the same window.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Print the probabilities of the next character after a prompt (what generate draws its first",
-        "character from, before temperature), for any model generate takes."})
+    description = {"Print the probabilities of the next character after a prompt: what generate",
+        "draws its first character from, before temperature. Takes any model generate takes."})
 final class PredictCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Spec picocli.CommandLine.Model.CommandSpec cmd;
 
-  @Option(names = "--model", required = true, paramLabel = "PATH",
-      description = "run directory, rnnlab SavedModel, Keras SavedModel directory or .keras file")
-  Path model;
+  @Mixin ModelOptions model;
 
   @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "text before the predicted character")
   String prompt;
-
-  @Option(names = "--mode", defaultValue = "auto", description = "stateful, window or auto (as generate)")
-  String mode;
 
   @Option(names = "--top", paramLabel = "K", defaultValue = "10",
       description = "characters listed, most probable first (0 = all; default: ${DEFAULT-VALUE})")
@@ -50,21 +45,15 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--json", description = "the whole distribution as JSON, in vocabulary order")
   boolean json;
 
-  @Option(names = "--vocab", paramLabel = "FILE", description = "vocabulary JSON replacing the model's own")
-  Path vocab;
-
-  @Option(names = "--unknown", defaultValue = "error", description = "prompt characters outside the vocabulary: error or skip")
-  String unknown;
-
   @Override
   public Integer call() throws Exception {
     if (top < 0) {
       throw new UserInputException("--top must be >= 0 (0 = all), got " + top);
     }
-    Mode requested = Mode.parse(mode);
-    UnknownChars policy = UnknownChars.parse(unknown);
+    Mode requested = model.mode();
+    UnknownChars policy = model.unknown();
     PrintWriter out = cmd.commandLine().getOut();
-    try (Generator generator = Generator.open(model, vocab)) {
+    try (Generator generator = model.open()) {
       Mode used = generator.resolve(requested);
       float[] p = generator.nextProbabilities(prompt, used, policy);
       Vocabulary v = generator.model().vocabulary();

@@ -15,7 +15,6 @@ import io.rnnlab.model.Weights;
 import io.rnnlab.runtime.SessionOptions;
 import io.rnnlab.train.AdamConfig;
 import io.rnnlab.train.Batch;
-import io.rnnlab.train.StepMetrics;
 import io.rnnlab.train.TrainingGraph;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,22 +127,28 @@ public final class KerasParityMain {
    * Python side sets its Dropout rates to 0 for this step (the graph is otherwise the training one).
    */
   private static Map<String, Object> adamStep(ModelSpec spec, Weights weights) {
-    ModelSpec noDropout = new ModelSpec(spec.cell(), spec.layers(), spec.units(), spec.embeddingDim(), 0,
-        spec.seqLen(), spec.vocabSize(), spec.head(), spec.lossOn(), spec.inputFeatures());
     Input in = Input.fixed(spec, 4);
     Batch batch = in.batch();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("input", in.json());
     out.put("targets", spec.isCharModel() ? tensorJson(ints(batch.targets()), targetShape(spec, 4))
         : tensorJson(batch.values(), new int[] {4, 1}));
-    try (TrainingGraph g = TrainingGraph.build(noDropout, AdamConfig.KERAS_DEFAULTS, CPU)) {
+    try (TrainingGraph g = TrainingGraph.build(noDropout(spec), AdamConfig.KERAS_DEFAULTS, CPU)) {
       g.initialize(weights);
-      StepMetrics m = g.trainStep(batch, 0, 0);
-      out.put("loss", m.loss());
-      Map<String, Object> updated = new LinkedHashMap<>();
-      g.weights().asMap().forEach((k, t) -> updated.put(k, tensorJson(t.data(), t.shape())));
-      out.put("weights", updated);
+      out.put("loss", g.trainStep(batch, 0, 0).loss());
+      out.put("weights", weightsJson(g));
     }
+    return out;
+  }
+
+  private static ModelSpec noDropout(ModelSpec spec) {
+    return new ModelSpec(spec.cell(), spec.layers(), spec.units(), spec.embeddingDim(), 0,
+        spec.seqLen(), spec.vocabSize(), spec.head(), spec.lossOn(), spec.inputFeatures());
+  }
+
+  private static Map<String, Object> weightsJson(TrainingGraph g) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    g.weights().asMap().forEach((k, t) -> out.put(k, tensorJson(t.data(), t.shape())));
     return out;
   }
 
@@ -154,11 +159,9 @@ public final class KerasParityMain {
    */
   private static Map<String, Object> resumedAdamStep(ModelSpec spec, Weights weights, Vocabulary vocab, Path keras)
       throws java.io.IOException {
-    ModelSpec noDropout = new ModelSpec(spec.cell(), spec.layers(), spec.units(), spec.embeddingDim(), 0,
-        spec.seqLen(), spec.vocabSize(), spec.head(), spec.lossOn(), spec.inputFeatures());
     Batch batch = Input.fixed(spec, 4).batch();
     Map<String, Object> out = new LinkedHashMap<>();
-    try (TrainingGraph g = TrainingGraph.build(noDropout, AdamConfig.KERAS_DEFAULTS, CPU)) {
+    try (TrainingGraph g = TrainingGraph.build(noDropout(spec), AdamConfig.KERAS_DEFAULTS, CPU)) {
       g.initialize(weights);
       g.trainStep(batch, 0, 0);
       g.trainStep(batch, 0, 1);
@@ -166,11 +169,8 @@ public final class KerasParityMain {
       KerasArchive.write(spec, spec.isCharModel() ? vocab : null, g.weights(),
           new KerasArchive.Optimizer(AdamConfig.KERAS_DEFAULTS, state.iterations(), state.tensors()), keras);
       out.put("iterations", state.iterations());
-      StepMetrics m = g.trainStep(batch, 0, 2);
-      out.put("loss", m.loss());
-      Map<String, Object> updated = new LinkedHashMap<>();
-      g.weights().asMap().forEach((k, t) -> updated.put(k, tensorJson(t.data(), t.shape())));
-      out.put("weights", updated);
+      out.put("loss", g.trainStep(batch, 0, 2).loss());
+      out.put("weights", weightsJson(g));
     }
     return out;
   }

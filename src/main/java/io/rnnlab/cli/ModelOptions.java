@@ -1,0 +1,36 @@
+package io.rnnlab.cli;
+
+import io.rnnlab.generate.GenerationOptions;
+import io.rnnlab.generate.Generator;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** What {@code generate} and {@code predict} share: the model, how it is run, its vocabulary. */
+final class ModelOptions {
+  @Option(names = "--model", required = true, paramLabel = "PATH",
+      description = "run directory, rnnlab SavedModel, Keras SavedModel directory or .keras file")
+  Path model;
+
+  @Option(names = "--mode", defaultValue = "auto",
+      description = "stateful (one step per character), window (seq_len chars per character) or auto (default)")
+  String mode;
+
+  @Option(names = "--vocab", paramLabel = "FILE", description = "vocabulary JSON replacing the model's own")
+  Path vocab;
+
+  @Option(names = "--unknown", defaultValue = "error",
+      description = "prompt characters outside the vocabulary: error (default) or skip")
+  String unknown;
+
+  GenerationOptions.Mode mode() {
+    return GenerationOptions.Mode.parse(mode);
+  }
+
+  GenerationOptions.UnknownChars unknown() {
+    return GenerationOptions.UnknownChars.parse(unknown);
+  }
+
+  Generator open() {
+    return Generator.open(model, vocab);
+  }
+}
