@@ -9,6 +9,7 @@ import io.rnnlab.data.Corpus;
 import io.rnnlab.data.CorpusSource;
 import io.rnnlab.data.DatasetCache;
 import io.rnnlab.model.CellType;
+import io.rnnlab.model.ModelSpec;
 import io.rnnlab.runtime.Devices;
 import io.rnnlab.train.EpochResult;
 import io.rnnlab.train.Preset;
@@ -158,8 +159,8 @@ final class ExperimentCommand implements Callable<Integer> {
     }
     List<Integer> lens = seqLens != null ? seqLens : DEFAULT_SEQ_LENS;
     for (int len : lens) {
-      if (len < 1 || len > 10_000) {
-        throw new UserInputException("--seq-lens values must be in [1, 10000], got " + len);
+      if (len < 1 || len > ModelSpec.MAX_SEQ_LEN) {
+        throw new UserInputException("--seq-lens values must be in [1, " + ModelSpec.MAX_SEQ_LEN + "], got " + len);
       }
     }
     if (lens.stream().distinct().count() != lens.size()) {

@@ -43,6 +43,10 @@ final class ExportCommand implements Callable<Integer> {
     }
     if (keras != null) {
       AtomicFiles.checkWritableLocation(keras, "--keras");
+      if (out != null && keras.toAbsolutePath().normalize().startsWith(out.toAbsolutePath().normalize())) {
+        throw new UserInputException("--keras " + keras + " lies in --out " + out
+            + ", which the SavedModel replaces; put the .keras file elsewhere");
+      }
     }
     PrintWriter stdout = cmd.commandLine().getOut();
     PrintWriter stderr = cmd.commandLine().getErr();

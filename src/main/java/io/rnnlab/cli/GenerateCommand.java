@@ -21,6 +21,8 @@ import picocli.CommandLine.Spec;
 final class GenerateCommand implements Callable<Integer> {
   /** Past this a length is more likely a typo than a wish; --allow-long lifts it. */
   static final int MAX_LENGTH = 1_000_000;
+  /** Several samples are held in memory until printed: at most this many characters in all. */
+  static final long MAX_HELD_CHARS = 100_000_000;
 
   @Spec picocli.CommandLine.Model.CommandSpec cmd;
 
@@ -61,6 +63,11 @@ final class GenerateCommand implements Callable<Integer> {
     if (length > MAX_LENGTH && !allowLong) {
       throw new UserInputException("--length " + length + " is over " + MAX_LENGTH + "; add --allow-long if you mean it");
     }
+    if (samples > 1 && (long) samples * length > MAX_HELD_CHARS) {
+      throw new UserInputException(String.format(java.util.Locale.ROOT, "--samples %d × --length %d is %,d characters,"
+          + " over the %,d held at once; one sample at a time streams any length", samples, length,
+          (long) samples * length, MAX_HELD_CHARS));
+    }
     if (topK != null && topK < 1) {
       throw new UserInputException("--top-k must be >= 1, got " + topK);
     }
@@ -87,10 +94,10 @@ final class GenerateCommand implements Callable<Integer> {
         };
         if (paragraphs) {
           ParagraphFormatter formatter = new ParagraphFormatter(print);
-          generator.generate(prompt, length, options, formatter);
+          generator.stream(prompt, length, options, formatter);
           formatter.finish();
         } else {
-          generator.generate(prompt, length, options, print);
+          generator.stream(prompt, length, options, print);
           stdout.println();
         }
       } else {

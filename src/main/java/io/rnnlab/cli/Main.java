@@ -42,6 +42,9 @@ public final class Main implements Runnable {
     CommandLine cli = new CommandLine(new Main());
     cli.setOut(out);
     cli.setErr(err);
+    // picocli would read "@FILE" arguments as more arguments: an undocumented door to blocking
+    // reads (a FIFO) and stack traces (a directory). A literal '@' is just a value here.
+    cli.setExpandAtFiles(false);
     cli.setParameterExceptionHandler((ex, a) -> {
       err.println("rnnlab: error: " + oneLine(ex.getMessage()) + " (see '"
           + ex.getCommandLine().getCommandName() + " --help')");
@@ -64,7 +67,17 @@ public final class Main implements Runnable {
       }
       return FAILURE;
     });
-    return cli.execute(rest);
+    try {
+      return cli.execute(rest);
+    } catch (OutOfMemoryError e) {
+      // Not a user mistake, but not a stack trace either: say what ran out and how to get more.
+      err.println("rnnlab: failed: out of memory (" + oneLine(e.getMessage()) + "); give the JVM more heap with "
+          + "RNNLAB_JAVA_OPTS=-Xmx8g, or use a smaller model, corpus or batch");
+      if (debug) {
+        e.printStackTrace(err);
+      }
+      return FAILURE;
+    }
   }
 
   static String describe(Throwable t) {
@@ -76,7 +89,8 @@ public final class Main implements Runnable {
     return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
   }
 
+  /** One line, with control characters (a binary argument echoed back, say) shown as '?'. */
   static String oneLine(String s) {
-    return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+    return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim().replaceAll("\\p{Cntrl}", "?");
   }
 }

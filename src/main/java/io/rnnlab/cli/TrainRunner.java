@@ -35,8 +35,10 @@ final class TrainRunner {
 
   private TrainRunner() {}
 
-  /** @param tensorboardEvery step metrics every N optimizer steps (0 = per epoch only) */
-  /** @param initialWeights weights to start from (Keras import), or null for Keras's initialisers */
+  /**
+   * @param initialWeights weights to start from (Keras import), or null for Keras's initialisers
+   * @param tensorboardEvery step metrics every N optimizer steps (0 = per epoch only)
+   */
   static Finished run(TrainSetup.Prepared prep, Path runDir, boolean resume, Weights initialWeights,
       SessionOptions session, int tensorboardEvery, PrintWriter out, PrintWriter err) throws IOException {
     ModelSpec spec = prep.spec();
@@ -73,7 +75,7 @@ final class TrainRunner {
       return new Finished(outcome, INTERRUPTED, null);
     }
     summarize(out, spec, result);
-    Path savedModel = runDir.resolve("saved_model");
+    Path savedModel = runDir.resolve(TrainJob.SAVED_MODEL);
     SavedModelExporter.export(spec, prep.vocab(), outcome.weights(), savedModel, session);
     out.println("saved model: " + savedModel);
     return new Finished(outcome, Main.OK, savedModel);

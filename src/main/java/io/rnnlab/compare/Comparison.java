@@ -1,6 +1,7 @@
 package io.rnnlab.compare;
 
 import io.rnnlab.AtomicFiles;
+import io.rnnlab.InputFiles;
 import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
 import java.io.IOException;
@@ -25,6 +26,8 @@ import java.util.stream.Stream;
 public final class Comparison {
   public static final String SUMMARY_MD = "summary.md";
   public static final String SUMMARY_CSV = "summary.csv";
+  /** The names of the files a report holds, one per line: what a later report may replace. */
+  static final String MANIFEST = ".rnnlab-report";
 
   /** Generates one run's sample; throws {@link UserInputException} when that run cannot. */
   @FunctionalInterface
@@ -78,6 +81,10 @@ public final class Comparison {
       Files.writeString(staging.resolve(SUMMARY_CSV), SummaryTable.csv(rows));
       Files.writeString(staging.resolve(SUMMARY_MD),
           ReportMarkdown.render(runs, rows, problems, chartFiles, request, texts, extra));
+      try (Stream<Path> files = Files.list(staging)) {
+        Files.writeString(staging.resolve(MANIFEST),
+            String.join("\n", files.map(p -> p.getFileName().toString()).sorted().toList()) + "\n");
+      }
       AtomicFiles.publishDirectory(staging, out);
     } finally {
       AtomicFiles.deleteTree(staging);
@@ -88,7 +95,8 @@ public final class Comparison {
 
   /**
    * The report replaces an older report in place, but never a directory that holds anything
-   * else: publishing moves the old directory aside and deletes it.
+   * else: publishing moves the old directory aside and deletes it. An older report is one whose
+   * {@link #MANIFEST} lists every entry in it.
    */
   private static void checkOutput(Path out, List<Path> runDirs) throws IOException {
     Path target = out.toAbsolutePath().normalize();
@@ -102,11 +110,20 @@ public final class Comparison {
       throw new UserInputException("--out " + out + " is a file; give a directory for the report");
     }
     AtomicFiles.checkWritableLocation(out, "--out");
-    if (Files.isDirectory(out) && !Files.exists(out.resolve(SUMMARY_MD))) {
-      try (Stream<Path> s = Files.list(out)) {
-        if (s.findAny().isPresent()) {
-          throw new UserInputException("--out " + out + " exists and is not an rnnlab report; choose a new or empty directory");
-        }
+    if (!Files.isDirectory(out)) {
+      return;
+    }
+    Path manifest = out.resolve(MANIFEST);
+    java.util.Set<String> ours = new java.util.HashSet<>(java.util.List.of(MANIFEST));
+    if (Files.isRegularFile(manifest) && Files.size(manifest) < InputFiles.MIB) {
+      ours.addAll(Files.readAllLines(manifest));
+    }
+    try (Stream<Path> s = Files.list(out)) {
+      java.util.Optional<String> foreign = s.map(p -> p.getFileName().toString()).filter(n -> !ours.contains(n))
+          .sorted().findFirst();
+      if (foreign.isPresent()) {
+        throw new UserInputException("--out " + out + " holds " + foreign.get() + ", which no rnnlab report wrote;"
+            + " choose a new or empty directory (an earlier report there would be replaced)");
       }
     }
   }

@@ -1,9 +1,11 @@
 package io.rnnlab.compare;
 
+import io.rnnlab.InputFiles;
 import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.train.EpochResult;
+import io.rnnlab.train.History;
 import io.rnnlab.train.TrainJob;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,8 +25,6 @@ import org.apache.commons.csv.CSVRecord;
  * over five runs should not die on the one whose history was hand-edited.
  */
 public final class RunReader {
-  static final String SAVED_MODEL = "saved_model";
-
   private RunReader() {}
 
   public static RunRecord read(Path dir, String name) {
@@ -44,7 +44,7 @@ public final class RunReader {
           t.steps(), t.wallSeconds(), t.charsPerSecond(), t.partial()));
     }
     boolean classification = spec != null ? spec.isCharModel() : history.hasAccuracy();
-    Path savedModel = dir.resolve(SAVED_MODEL);
+    Path savedModel = dir.resolve(TrainJob.SAVED_MODEL);
     return new RunRecord(name, dir, spec, vocab, epochs, classification, !timing.isEmpty(),
         treeSize(dir.resolve(TrainJob.CHECKPOINTS)), Files.isDirectory(savedModel) ? savedModel : null, problems);
   }
@@ -93,7 +93,7 @@ public final class RunReader {
     }
     List<CSVRecord> records;
     try {
-      records = io.rnnlab.train.History.read(file);
+      records = History.read(file);
     } catch (UserInputException e) {
       problems.add(e.getMessage());
       return HistoryRows.NONE;
@@ -131,6 +131,12 @@ public final class RunReader {
     Map<Integer, Timing> out = new HashMap<>();
     if (!Files.exists(file)) {
       problems.add("no " + file.getFileName() + ": wall time and chars/s unknown");
+      return out;
+    }
+    try {
+      InputFiles.requireRegular(file, History.MAX_BYTES, file.toString());
+    } catch (UserInputException e) {
+      problems.add(e.getMessage() + ": wall time and chars/s unknown");
       return out;
     }
     try (var parser = org.apache.commons.csv.CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)

@@ -1,5 +1,6 @@
 package io.rnnlab.data;
 
+import io.rnnlab.InputFiles;
 import io.rnnlab.UserInputException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -24,6 +25,12 @@ public record Corpus(String name, String text) {
     Objects.requireNonNull(text, "text");
   }
 
+  /**
+   * The largest corpus file read: its bytes, the decoded text and one int per character must fit
+   * the launcher's 2 GB heap beside the model (Tiny Shakespeare is 1.1 MB).
+   */
+  public static final long MAX_BYTES = 128 * InputFiles.MIB;
+
   /** Reads a UTF-8 text file; every way the file can be unusable is reported as a user mistake. */
   public static Corpus fromFile(Path file) {
     Objects.requireNonNull(file, "file");
@@ -35,6 +42,7 @@ public record Corpus(String name, String text) {
       throw new UserInputException(
           "corpus " + file + " does not exist; check the path given with --data FILE");
     }
+    InputFiles.requireRegular(file, MAX_BYTES, "corpus " + file);
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(file);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rnnlab.InputFiles;
 import io.rnnlab.UserInputException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -239,6 +240,8 @@ public final class Vocabulary {
     if (!Files.exists(file)) {
       throw new UserInputException(prefix + "file does not exist");
     }
+    // A vocabulary of the largest size allowed (MAX_VOCAB symbols) takes a few MB of JSON.
+    InputFiles.requireRegular(file, 64 * InputFiles.MIB, "vocabulary " + file);
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(file);

@@ -100,20 +100,27 @@ public final class Generator implements AutoCloseable {
    * returns the prompt followed by the {@code length} new characters.
    */
   public String generate(String prompt, int length, GenerationOptions options, Consumer<String> sink) {
+    StringBuilder text = new StringBuilder();
+    stream(prompt, length, options, s -> {
+      text.append(s);
+      sink.accept(s);
+    });
+    return text.toString();
+  }
+
+  /**
+   * As {@link #generate} without keeping the text: memory stays flat however long it runs (the
+   * CLI's path, where {@code --length} may be in the billions).
+   */
+  public void stream(String prompt, int length, GenerationOptions options, Consumer<String> sink) {
     if (options.samples() != 1) {
       throw new IllegalArgumentException("generate streams one sample; use generateAll for " + options.samples());
     }
     Vocabulary vocab = model.vocabulary();
     Mode mode = check(length, options);
     int[] ids = encodePrompt(prompt, options.unknown());
-    StringBuilder text = new StringBuilder(prompt);
     sink.accept(prompt); // only once nothing the user gave can fail any more
-    run(ids, length, mode, options, (row, id) -> {
-      String symbol = vocab.symbol(id);
-      text.append(symbol);
-      sink.accept(symbol);
-    });
-    return text.toString();
+    run(ids, length, mode, options, (row, id) -> sink.accept(vocab.symbol(id)));
   }
 
   /** {@code options.samples()} continuations of one prompt, each returned as prompt + new text. */

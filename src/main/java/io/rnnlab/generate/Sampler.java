@@ -94,19 +94,20 @@ public final class Sampler {
     return best;
   }
 
-  /** Unnormalised {@code exp(log(p + eps) / T - max)}, zero outside the top k. Reuses a buffer. */
+  /** Unnormalised {@code exp((log(p + eps) - max) / T)}, zero outside the top k. Reuses a buffer. */
   private double[] weights(float[] p) {
     if (weights.length != p.length) {
       weights = new double[p.length];
     }
     double max = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < p.length; i++) {
-      weights[i] = Math.log(p[i] + EPSILON) / temperature;
+      weights[i] = Math.log(p[i] + EPSILON);
       max = Math.max(max, weights[i]);
     }
     for (int i = 0; i < p.length; i++) {
-      // Subtracting the max keeps exp() in range for small T without changing the softmax.
-      weights[i] = Math.exp(weights[i] - max);
+      // (log p − max) / T: the same softmax as log p / T − max / T, kept in range for any T > 0
+      // (dividing first overflows to −∞ − −∞ = NaN for a T as small as 1e-320).
+      weights[i] = Math.exp((weights[i] - max) / temperature);
     }
     if (topK > 0 && topK < p.length) {
       keepTopK(p);

@@ -113,6 +113,11 @@ public final class KerasArchive {
     if (!out.getFileName().toString().endsWith(EXTENSION)) {
       throw new UserInputException("a Keras model file must end in .keras (Keras's load_model insists), got " + out);
     }
+    for (Path p : new Path[] {out, vocabFile(out)}) {
+      if (Files.isDirectory(p)) {
+        throw new UserInputException(p + " is a directory; a .keras file (and its vocabulary) cannot replace it");
+      }
+    }
     if (spec.isCharModel() && (vocab == null || vocab.size() != spec.vocabSize())) {
       throw new IllegalArgumentException("a char model needs its vocabulary of " + spec.vocabSize() + " symbols");
     }

@@ -405,8 +405,18 @@ final class KerasConfigReader {
       return new Shape(dim(a.get(1)), a.size() == 3 ? dim(a.get(2)) : null);
     }
 
+    /**
+     * A size, or null for "any" (JSON null). Sizes past int range read as the largest int and
+     * anything else (10.5, "ten") as the smallest: values every later check refuses.
+     */
     private static Integer dim(JsonNode d) {
-      return d != null && d.isIntegralNumber() ? d.asInt() : null;
+      if (d == null || d.isNull()) {
+        return null;
+      }
+      if (!d.isIntegralNumber()) {
+        return Integer.MIN_VALUE;
+      }
+      return d.canConvertToInt() ? d.asInt() : d.asLong() > 0 ? Integer.MAX_VALUE : Integer.MIN_VALUE;
     }
   }
 }

@@ -6,6 +6,7 @@ import io.rnnlab.generate.CharModel;
 import io.rnnlab.model.InferenceGraph;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.train.TrainJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -78,7 +79,7 @@ public final class RnnlabModel implements CharModel {
    * does (a run directory).
    */
   public static Optional<Path> locate(Path path) {
-    for (Path candidate : new Path[] {path, path.resolve("saved_model")}) {
+    for (Path candidate : new Path[] {path, path.resolve(TrainJob.SAVED_MODEL)}) {
       if (Files.isRegularFile(candidate.resolve("saved_model.pb"))
           && Files.isRegularFile(candidate.resolve("assets").resolve(SavedModelExporter.SPEC))) {
         return Optional.of(candidate);

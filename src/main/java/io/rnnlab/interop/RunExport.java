@@ -127,13 +127,17 @@ public final class RunExport {
     if (!Files.isDirectory(out)) {
       throw new UserInputException("--out " + out + " is a file; choose a new directory");
     }
-    boolean empty;
     try (Stream<Path> s = Files.list(out)) {
-      empty = s.findAny().isEmpty();
-    }
-    if (!empty && !Files.isRegularFile(out.resolve(SavedModelInspector.GRAPH_FILE))) {
-      throw new UserInputException("--out " + out + " exists and is not a SavedModel; choose a new directory "
-          + "(an existing SavedModel would be replaced)");
+      java.util.Optional<String> foreign = s.map(p -> p.getFileName().toString())
+          .filter(n -> !SAVED_MODEL_ENTRIES.contains(n)).sorted().findFirst();
+      if (foreign.isPresent()) {
+        throw new UserInputException("--out " + out + " holds " + foreign.get() + ", which is not part of an"
+            + " rnnlab SavedModel; choose a new directory (an rnnlab SavedModel there would be replaced)");
+      }
     }
   }
+
+  /** What an exported SavedModel directory holds; replacing one that holds more would delete that too. */
+  private static final java.util.Set<String> SAVED_MODEL_ENTRIES =
+      java.util.Set.of(SavedModelInspector.GRAPH_FILE, "variables", "assets", "fingerprint.pb");
 }

@@ -44,8 +44,18 @@ public record ModelSpec(
   static final int MAX_UNITS = 8192;
 
   static final int MAX_LAYERS = 16;
-  static final int MAX_SEQ_LEN = 10_000;
+  /**
+   * rnnlab unrolls the recurrence statically, so building and optimising the graph grows with
+   * the window: one sum-lstm step took 48 s at seq_len 500 and 174 s at 1000 on 2 cores, and
+   * 10,000 never finished. The tutorials use 5 to 100.
+   */
+  public static final int MAX_SEQ_LEN = 1000;
   static final int MAX_VOCAB = 1 << 20;
+  /**
+   * Java holds a model's weights and, for checkpoints, Adam's two slots beside them: at this size
+   * that is 600 MB of the launcher's 2 GB heap. The largest reference model has 3.4 M.
+   */
+  static final long MAX_PARAMETERS = 50_000_000;
 
   public ModelSpec {
     if (cell == null || head == null || lossOn == null) {
@@ -69,6 +79,25 @@ public record ModelSpec(
         throw new UserInputException("a regression model has no vocabulary or embedding");
       }
     }
+    long parameters = parameterCount(cell, layers, units, embeddingDim, head == Head.SOFTMAX ? vocabSize : 0, inputFeatures);
+    if (parameters > MAX_PARAMETERS) {
+      throw new UserInputException(String.format(java.util.Locale.ROOT,
+          "the model would have %,d parameters, over the %,d rnnlab trains; use fewer units or layers", parameters,
+          MAX_PARAMETERS));
+    }
+  }
+
+  /** The parameter count from the sizes, in long arithmetic: before the check, products may be huge. */
+  private static long parameterCount(CellType cell, int layers, int units, int embeddingDim, int vocab, int features) {
+    long width = (long) cell.gates() * units;
+    long in = vocab > 0 ? (embeddingDim > 0 ? embeddingDim : vocab) : features;
+    long count = vocab > 0 && embeddingDim > 0 ? (long) vocab * embeddingDim : 0;
+    for (int i = 0; i < layers; i++) {
+      count += (in + units + 1) * width;
+      in = units;
+    }
+    long out = vocab > 0 ? vocab : 1;
+    return count + (units + 1L) * out;
   }
 
   private static void check(int value, int min, int max, String name) {
@@ -151,8 +180,9 @@ public record ModelSpec(
     return List.copyOf(w);
   }
 
+  /** The number of weights, Keras's "Total params" (ModelSpecTest checks it against {@link #weights}). */
   public long parameterCount() {
-    return weights().stream().mapToLong(WeightSpec::size).sum();
+    return parameterCount(cell, layers, units, embeddingDim, isCharModel() ? vocabSize : 0, inputFeatures);
   }
 
   public String toJson() {
@@ -181,6 +211,9 @@ public record ModelSpec(
 
   public static ModelSpec read(Path file) {
     try {
+      if (Files.exists(file)) {
+        io.rnnlab.InputFiles.requireRegular(file, io.rnnlab.InputFiles.MIB, "model spec " + file);
+      }
       return fromJson(Files.readString(file, StandardCharsets.UTF_8), file.toString());
     } catch (NoSuchFileException e) {
       throw new UserInputException("model spec " + file + " does not exist");

@@ -39,7 +39,14 @@ public final class Devices {
     }
   }
 
+  /** More intra-op threads than this is a typo; TF would spend its time creating them. */
+  public static final int MAX_THREADS = 1024;
+
   public static Report select(Choice choice, int threads) {
+    // TF aborts the JVM on a negative pool size (a failed CHECK in its thread pool).
+    if (threads < 0 || threads > MAX_THREADS) {
+      throw new UserInputException("--threads must be in [0, " + MAX_THREADS + "] (0 = one per core), got " + threads);
+    }
     int cpus = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     boolean gpu = choice != Choice.CPU && gpuAvailable();
     if (choice == Choice.GPU && !gpu) {

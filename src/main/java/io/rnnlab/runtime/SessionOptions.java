@@ -9,6 +9,14 @@ import org.tensorflow.proto.ConfigProto;
 public record SessionOptions(int intraOpThreads, int interOpThreads, boolean allowGpu) {
   public static final SessionOptions DEFAULT = new SessionOptions(0, 0, true);
 
+  public SessionOptions {
+    // A negative pool size is a failed CHECK inside TF: the JVM aborts (Devices checks --threads).
+    if (intraOpThreads < 0 || interOpThreads < 0) {
+      throw new IllegalArgumentException("thread counts must be >= 0 (0 = TF's default), got "
+          + intraOpThreads + " / " + interOpThreads);
+    }
+  }
+
   public static SessionOptions cpuOnly() {
     return new SessionOptions(0, 0, false);
   }

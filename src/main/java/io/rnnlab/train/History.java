@@ -1,6 +1,7 @@
 package io.rnnlab.train;
 
 import io.rnnlab.AtomicFiles;
+import io.rnnlab.InputFiles;
 import io.rnnlab.UserInputException;
 import java.io.IOException;
 import java.io.Reader;
@@ -60,8 +61,12 @@ public final class History {
     return Double.isNaN(v) ? "nan" : Double.toString(v);
   }
 
+  /** A million epochs of every column is some 100 MB; a larger file is not a history. */
+  public static final long MAX_BYTES = 256 * InputFiles.MIB;
+
   /** Reads any Keras CSVLogger file: the header names the columns, values may be "nan". */
   public static List<CSVRecord> read(Path file) {
+    InputFiles.requireRegular(file, MAX_BYTES, "history " + file);
     try (Reader r = Files.newBufferedReader(file)) {
       var parser = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(r);
       List<CSVRecord> out = new ArrayList<>(parser.getRecords());

@@ -27,7 +27,7 @@ public record TrainConfig(
 
   public TrainConfig {
     if (epochs < 1 || epochs > 1_000_000) {
-      throw new UserInputException("--epochs must be at least 1, got " + epochs);
+      throw new UserInputException("--epochs must be in [1, 1000000], got " + epochs);
     }
     if (batchSize < 1 || batchSize > 1 << 16) {
       throw new UserInputException("--batch-size must be in [1, 65536], got " + batchSize);
@@ -60,6 +60,7 @@ public record TrainConfig(
 
   /** Reads what {@link #toJson} wrote; a damaged file is a one-line error naming it. */
   public static TrainConfig read(Path file) {
+    io.rnnlab.InputFiles.requireRegular(file, io.rnnlab.InputFiles.MIB, "training config " + file);
     try {
       return JSON.readValue(file.toFile(), TrainConfig.class);
     } catch (UserInputException e) {

@@ -25,6 +25,8 @@ public final class TrainJob {
   public static final String VOCAB = "vocab.json";
   public static final String HISTORY = "history.csv";
   public static final String CHECKPOINTS = "checkpoints";
+  /** The final export, written when training ends. */
+  public static final String SAVED_MODEL = "saved_model";
   /** Per-epoch timing beside Keras's history: epoch, steps, wall_seconds, chars_per_second. */
   public static final String METRICS = "metrics.csv";
   /** How the run trains ({@link TrainConfig}: epochs, batch, Adam, seed, …), rewritten at every start. */
@@ -40,6 +42,7 @@ public final class TrainJob {
   private TrainJob() {}
 
   public static Outcome run(Request r, TrainListener listener, StopSignal stop) throws IOException {
+    checkRunDirectory(r);
     try {
       Files.createDirectories(r.out());
     } catch (IOException e) {
@@ -82,6 +85,34 @@ public final class TrainJob {
         Trainer.Result result = trainer.fit(graph, r.data(), start);
         Weights weights = result.outcome() == Trainer.Outcome.DIVERGED ? null : graph.weights();
         return new Outcome(result, weights);
+      }
+    }
+  }
+
+  /**
+   * What can be known before anything is created: --out names a directory, a resumed run has
+   * checkpoints, and nothing the run writes is blocked by a directory or file of the wrong kind
+   * (which would otherwise fail after an epoch of training).
+   */
+  private static void checkRunDirectory(Request r) {
+    if (r.out().toString().isBlank()) {
+      throw new UserInputException("--out must name a directory, got an empty path");
+    }
+    for (String dir : new String[] {CHECKPOINTS, SAVED_MODEL, TensorBoardLogger.DIR}) {
+      Path p = r.out().resolve(dir);
+      if (Files.exists(p) && !Files.isDirectory(p)) {
+        throw new UserInputException(p + " is a file, where the run writes its " + dir + "/ directory; move it away");
+      }
+    }
+    Path checkpoints = r.out().resolve(CHECKPOINTS);
+    if (r.resume() && !Files.isDirectory(checkpoints)) {
+      throw new UserInputException("--resume: no checkpoints in " + r.out() + " (" + checkpoints
+          + " does not exist); start the run without --resume");
+    }
+    for (String file : new String[] {SPEC, TRAIN, VOCAB, HISTORY, METRICS}) {
+      Path p = r.out().resolve(file);
+      if (Files.exists(p) && !Files.isRegularFile(p)) {
+        throw new UserInputException(p + " is not a regular file, where the run writes its " + file + "; move it away");
       }
     }
   }

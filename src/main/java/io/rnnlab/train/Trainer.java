@@ -39,6 +39,7 @@ public final class Trainer {
   public record Result(Outcome outcome, TrainState state, List<EpochResult> history, String message) {}
 
   public Result fit(TrainingGraph graph, TrainingData data, TrainState start) {
+    stop.running();
     try {
       return loop(graph, data, start);
     } catch (IOException e) {
@@ -65,6 +66,10 @@ public final class Trainer {
       double lossSum = resumedHere ? start.lossSum() : 0;
       double accSum = resumedHere ? start.accuracySum() : 0;
       long rows = resumedHere ? start.rows() : 0;
+      if (step >= stepLimit) { // the limit fell on an epoch's end: no empty epoch after it
+        TrainState s = new TrainState(epoch, first, step, lossSum, accSum, rows, elapsed, history);
+        return new Result(Outcome.MAX_STEPS, s, history, "stopped after --max-steps " + cfg.maxSteps());
+      }
       listener.onEpochStart(epoch, cfg.epochs(), batches);
       long t0 = System.nanoTime();
       long chars = 0;

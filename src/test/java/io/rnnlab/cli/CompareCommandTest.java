@@ -73,7 +73,8 @@ class CompareCommandTest {
 
     assertThat(run("compare", good.toString(), "--out", notReport.toString())).isEqualTo(Main.USAGE);
     assertThat(err.toString()).isEqualTo("rnnlab: error: --out " + notReport
-        + " exists and is not an rnnlab report; choose a new or empty directory\n");
+        + " holds keep.txt, which no rnnlab report wrote; choose a new or empty directory (an earlier report there"
+        + " would be replaced)\n");
 
     err.getBuffer().setLength(0);
     assertThat(run("compare", good.toString(), "--out", tmp.resolve("r").toString(), "--temperature", "-1"))

@@ -145,7 +145,7 @@ class ExportCommandTest {
             r.resolve("checkpoints").resolve(FIRST).resolve("tensors.bin"), "x")),
             "tensors.bin fails its SHA-256 check", "--checkpoint", FIRST),
         bad("--out holding other files", r -> io(() -> Files.writeString(r.resolveSibling("out").resolve("notes.txt"), "")),
-            "exists and is not a SavedModel; choose a new directory"));
+            "holds notes.txt, which is not part of an rnnlab SavedModel; choose a new directory"));
   }
 
   private static Arguments bad(String name, Consumer<Path> breakIt, String message, String... extra) {

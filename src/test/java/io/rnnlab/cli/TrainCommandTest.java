@@ -75,6 +75,23 @@ class TrainCommandTest {
     assertThat(mismatch.err().strip().lines().count()).isEqualTo(1);
   }
 
+  /** A --max-steps that ends exactly at an epoch's end leaves that epoch's row and no empty one after it. */
+  @Test
+  void maxStepsOnAnEpochBoundaryAddsNoEmptyEpoch(@TempDir Path dir) {
+    // hello-lstm: 82 windows, batch 16 → 6 steps per epoch
+    Run r = train("--preset", "hello-lstm", "--units", "8", "--max-steps", "6", "--sample-length", "0",
+        "--out", dir.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    List<CSVRecord> history = History.read(dir.resolve("history.csv"));
+    assertThat(history).hasSize(1);
+    assertThat(Double.parseDouble(history.get(0).get("loss"))).isFinite();
+    assertThat(r.out()).doesNotContain("NaN");
+    Run again = train("--preset", "hello-lstm", "--units", "8", "--max-steps", "6", "--sample-length", "0",
+        "--resume", "--out", dir.toString());
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(History.read(dir.resolve("history.csv"))).hasSize(1);
+  }
+
   @Test
   void userMistakesAreOneLineWithExitCode2(@TempDir Path dir) throws Exception {
     Path empty = Files.createFile(dir.resolve("empty.txt"));
@@ -101,6 +118,7 @@ class TrainCommandTest {
       assertThat(r.err().strip().lines().count()).as("%s -> %s", args, r.err()).isEqualTo(1);
       assertThat(r.err()).startsWith("rnnlab: error: ").doesNotContain("Exception").doesNotContain("\tat ");
     }
-    assertThat(dir.resolve("run").resolve("checkpoints")).doesNotExist();
+    // refused before the run directory is made (a refused --resume included)
+    assertThat(dir.resolve("run")).doesNotExist();
   }
 }

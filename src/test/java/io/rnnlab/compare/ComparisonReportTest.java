@@ -129,7 +129,7 @@ class ComparisonReportTest {
     Files.createDirectories(tmp.resolve("report"));
     Files.writeString(tmp.resolve("report/notes.txt"), "mine");
     assertThatThrownBy(() -> compare(run)).isInstanceOf(UserInputException.class)
-        .hasMessageContaining("exists and is not an rnnlab report");
+        .hasMessageContaining("holds notes.txt, which no rnnlab report wrote");
     assertThat(tmp.resolve("report/notes.txt")).hasContent("mine");
     assertThatThrownBy(() -> new Comparison(null, null).run(List.of(run), tmp, null, List.of()))
         .isInstanceOf(UserInputException.class).hasMessageContaining("would replace the run");

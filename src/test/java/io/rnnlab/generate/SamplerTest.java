@@ -35,6 +35,17 @@ class SamplerTest {
     assertThat(q[2]).isCloseTo(1e-18 / total, within(1e-20));
   }
 
+  /** A positive temperature too small to divide by still means "nearly greedy", not "diverged". */
+  @ParameterizedTest
+  @ValueSource(doubles = {4.9e-324, 1e-310, 1e-100})
+  void aVanishingTemperatureIsGreedy(double t) {
+    Sampler s = new Sampler(t, 0, 1);
+    assertThat(s.distribution(P)).containsExactly(0, 1, 0, 0, 0);
+    for (int i = 0; i < 20; i++) {
+      assertThat(s.sample(P)).isEqualTo(1);
+    }
+  }
+
   @Test
   void drawsFollowTheDistribution() {
     Sampler s = new Sampler(0.7, 0, 123);

@@ -50,7 +50,7 @@ class BadInputTest {
 
   /** Makes a case's input files under {@code in} and returns its command line; {@code out} is its output place. */
   interface Setup {
-    List<String> args(Path in, Path out) throws IOException;
+    List<String> args(Path in, Path out) throws IOException, InterruptedException;
   }
 
   record Case(String name, Setup setup, String message, boolean childJvm) {
@@ -153,6 +153,22 @@ class BadInputTest {
     return file;
   }
 
+  static Path fifo(Path file) throws IOException, InterruptedException {
+    Files.createDirectories(file.getParent());
+    Process p = new ProcessBuilder("mkfifo", file.toString()).inheritIO().start();
+    assertThat(p.waitFor()).as("mkfifo").isZero();
+    return file;
+  }
+
+  /** A file of {@code size} bytes that takes no disk space. */
+  static Path sparse(Path file, long size) throws IOException {
+    Files.createDirectories(file.getParent());
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+      f.setLength(size);
+    }
+    return file;
+  }
+
   static Path runCopy(Path in) throws IOException {
     return RunDirs.copyTree(run, in.resolve("run"));
   }
@@ -168,7 +184,7 @@ class BadInputTest {
             train(out, "--data", write(in.resolve("latin1.txt"), "caf\u00e9 au lait".getBytes(StandardCharsets.ISO_8859_1)).toString())),
         inProcess("train: corpus shorter than seq_len", "seq_len", (in, out) ->
             train(out, "--data", write(in.resolve("short.txt"), "abcab").toString())),
-        inChild("train: a single 5 MB line, seq_len 20000", "seq_len must be in [1, 10000], got 20000", (in, out) ->
+        inChild("train: a single 5 MB line, seq_len 20000", "seq_len must be in [1, 1000], got 20000", (in, out) ->
             train(out, "--data", write(in.resolve("line.txt"), "abcdefghij".repeat(500_000)).toString(), "--seq-len", "20000")),
         inProcess("train: corpus is a directory", "is a directory", (in, out) ->
             train(out, "--data", Files.createDirectories(in.resolve("dir")).toString())),
@@ -178,6 +194,30 @@ class BadInputTest {
             train(out, "--corpus", "hello", "--data", write(in.resolve("c.txt"), "some text here").toString())),
         inProcess("train: unknown built-in corpus", "unknown built-in corpus \"bye\"", (in, out) ->
             train(out, "--corpus", "bye")),
+        inProcess("train: corpus is a FIFO (would block forever)", "is not a regular file", (in, out) ->
+            train(out, "--data", fifo(in.resolve("pipe")).toString())),
+        inProcess("train: corpus is /dev/zero (would never end)", "is not a regular file", (in, out) ->
+            train(out, "--data", "/dev/zero")),
+        inProcess("train: a 200 MB corpus (sparse)", "bytes, over the 134,217,728 rnnlab reads for it", (in, out) ->
+            train(out, "--data", sparse(in.resolve("huge.txt"), 200L << 20).toString())),
+        inProcess("train: an @-file argument is an argument, not a file to expand", "Unmatched argument", (in, out) ->
+            with(train(out), "@" + in)),
+        inProcess("train: a model too large for the heap", "parameters, over the 50,000,000 rnnlab trains", (in, out) ->
+            train(out, "--units", "8192")),
+        inChild("train: --threads -1 (TF would abort the JVM)", "--threads must be in [0, 1024]", (in, out) ->
+            train(out, "--threads", "-1")),
+        inProcess("train: --epochs past the limit names it", "--epochs must be in [1, 1000000], got 2147483647", (in, out) ->
+            train(out, "--epochs", "2147483647")),
+        inProcess("train: --out empty", "--out must name a directory, got an empty path", (in, out) ->
+            with(train(out), "--out", "")),
+        inProcess("train: checkpoints/ is a file", "is a file, where the run writes its checkpoints/ directory", (in, out) -> {
+          write(out.resolve("checkpoints"), "not a directory");
+          return train(out);
+        }),
+        inProcess("train: history.csv is a directory", "is not a regular file, where the run writes its history.csv", (in, out) -> {
+          Files.createDirectories(out.resolve("history.csv"));
+          return train(out);
+        }),
         // train: absurd flags
         inProcess("train: negative units", "units must be in [1, 8192], got -3", (in, out) -> train(out, "--units", "-3")),
         inProcess("train: zero units", "units must be in [1, 8192], got 0", (in, out) -> train(out, "--units", "0")),
@@ -190,13 +230,13 @@ class BadInputTest {
             train(out, "--lr", "-0.1")),
         inProcess("train: sample temperature -1", "temperature", (in, out) -> train(out, "--temperature", "-1")),
         inProcess("train: 1000 layers", "layers must be in [1, 16], got 1000", (in, out) -> train(out, "--layers", "1000")),
-        inProcess("train: 0 epochs", "--epochs must be at least 1, got 0", (in, out) -> train(out, "--epochs", "0")),
+        inProcess("train: 0 epochs", "--epochs must be in [1, 1000000], got 0", (in, out) -> train(out, "--epochs", "0")),
         inProcess("train: val fraction 1.5", "1.5", (in, out) -> train(out, "--val-fraction", "1.5")),
         inProcess("train: unknown preset", "unknown preset 'tiny-gpt'", (in, out) -> train(out, "--preset", "tiny-gpt")),
         inProcess("train: unknown cell", "gru", (in, out) -> train(out, "--cell", "gru")),
         inProcess("train: units not a number", "Invalid value for option '--units'", (in, out) -> train(out, "--units", "many")),
         inProcess("train: unknown option", "Unknown option: '--frobnicate'", (in, out) -> train(out, "--frobnicate")),
-        inProcess("train: --resume with no run", "no valid checkpoint", (in, out) -> train(out, "--resume")),
+        inProcess("train: --resume with no run", "--resume: no checkpoints in", (in, out) -> train(out, "--resume")),
         inProcess("train: --resume with other flags", "--resume: the run in", (in, out) ->
             args("train", "--preset", "hello-lstm", "--units", "9", "--epochs", "2", "--device", "cpu",
                 "--sample-length", "0", "--resume", "--out", runCopy(in).toString())),
@@ -241,6 +281,10 @@ class BadInputTest {
             generate("--vocab", write(in.resolve("v.json"), "{\"chars\": [\"a\", \"b\", \"c\"]}").toString())),
         inProcess("generate: vocab with a duplicate", "duplicate", (in, out) ->
             generate("--vocab", write(in.resolve("v.json"), "[\"a\", \"b\", \"a\"]").toString())),
+        inProcess("generate: vocab is a FIFO", "is not a regular file", (in, out) ->
+            generate("--vocab", fifo(in.resolve("v.json")).toString())),
+        inProcess("generate: samples × length too large to hold", "over the 100,000,000 held at once", (in, out) ->
+            generate("--samples", "4096", "--length", "1000000")),
         inProcess("generate: model does not exist", "does not exist", (in, out) ->
             args("generate", "--model", in.resolve("nothing").toString(), "--prompt", "h", "--length", "3")),
         inProcess("generate: SavedModel without saved_model.pb", "saved_model.pb", (in, out) ->
@@ -284,6 +328,18 @@ class BadInputTest {
         }),
         inProcess("export: .keras name without .keras", "must end in .keras", (in, out) ->
             args("export", "--run", run.toString(), "--keras", out.resolve("model.zip").toString())),
+        inProcess("export: --keras inside --out", "lies in --out", (in, out) ->
+            args("export", "--run", run.toString(), "--out", out.toString(), "--keras", out.resolve("m.keras").toString())),
+        inProcess("export: --keras the same path as --out", "lies in --out", (in, out) ->
+            args("export", "--run", run.toString(), "--out", out.resolve("m.keras").toString(), "--keras",
+                out.resolve("m.keras").toString())),
+        inProcess("export: --keras names a directory", "is a directory; a .keras file", (in, out) ->
+            args("export", "--run", run.toString(), "--keras", Files.createDirectories(out.resolve("m.keras")).toString())),
+        inProcess("export: --out holds a SavedModel and a file of the user's", "holds thesis.tex, which is not part of", (in, out) -> {
+          RunDirs.copyTree(run.resolve("saved_model"), out);
+          write(out.resolve("thesis.tex"), "precious");
+          return args("export", "--run", run.toString(), "--out", out.toString());
+        }),
         // inspect
         inProcess("inspect: path does not exist", "does not exist", (in, out) -> args("inspect", in.resolve("nope").toString())),
         inProcess("inspect: a regular file", "is a file, not a SavedModel directory", (in, out) ->
@@ -304,12 +360,17 @@ class BadInputTest {
             args("compare", run.toString(), "--temperature", "-1", "--out", out.toString())),
         inProcess("compare: unknown sample mode", "sideways", (in, out) ->
             args("compare", run.toString(), "--mode", "sideways", "--out", out.toString())),
+        inProcess("compare: --out holds a summary.md and a file of the user's", "holds summary.md, which no rnnlab report wrote", (in, out) -> {
+          write(out.resolve("summary.md"), "# my notes");
+          write(out.resolve("thesis.tex"), "precious");
+          return args("compare", run.toString(), "--length", "0", "--out", out.toString());
+        }),
         // experiment
         inProcess("experiment: unknown experiment", "unknown experiment 'gru-vs-lstm'", (in, out) ->
             args("experiment", "gru-vs-lstm", "--out", out.toString())),
         inProcess("experiment: unknown task", "--task must be sum, hello or shakespeare, got 'poems'", (in, out) ->
             args("experiment", "rnn-vs-lstm", "--task", "poems", "--out", out.toString())),
-        inProcess("experiment: sequence length 0", "--seq-lens values must be in [1, 10000], got 0", (in, out) ->
+        inProcess("experiment: sequence length 0", "--seq-lens values must be in [1, 1000], got 0", (in, out) ->
             args("experiment", "rnn-vs-lstm", "--task", "sum", "--seq-lens", "5,0", "--out", out.toString())),
         inProcess("experiment: --seq-lens for the hello task", "--seq-lens is for --task sum", (in, out) ->
             args("experiment", "rnn-vs-lstm", "--task", "hello", "--seq-lens", "5", "--out", out.toString())),
@@ -317,7 +378,7 @@ class BadInputTest {
           write(out.resolve("keep.txt"), "mine");
           return args("experiment", "rnn-vs-lstm", "--task", "hello", "--max-steps", "1", "--out", out.toString());
         }),
-        inProcess("experiment: epochs 0", "--epochs must be at least 1, got 0", (in, out) ->
+        inProcess("experiment: epochs 0", "--epochs must be in [1, 1000000], got 0", (in, out) ->
             args("experiment", "rnn-vs-lstm", "--task", "hello", "--epochs", "0", "--out", out.toString())),
         // no command at all, or an unknown one
         inProcess("no command", "missing command", (in, out) -> args()),
@@ -377,6 +438,8 @@ class BadInputTest {
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : s.toList()) {
         m.put(dir.relativize(p).toString(), Files.isDirectory(p) ? "dir"
+            : !Files.isRegularFile(p) ? "special" // a FIFO: reading it would block
+            : Files.size(p) > 1 << 20 ? "size " + Files.size(p) // a sparse giant
             : HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
       }
     }

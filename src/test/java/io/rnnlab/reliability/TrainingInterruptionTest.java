@@ -163,6 +163,26 @@ class TrainingInterruptionTest {
     assertSameAsReference(run);
   }
 
+  /**
+   * Ctrl-C while the graph is still being built (a 400-step unroll takes tens of seconds) has no
+   * checkpoint to wait for: the process ends at once instead of finishing the build first.
+   */
+  @Test
+  void ctrlCBeforeTrainingStartsEndsPromptly(@TempDir Path tmp) throws Exception {
+    Path run = tmp.resolve("early");
+    try (ChildJvm c = ChildJvm.rnnlab("train", "--preset", "sum-lstm", "--seq-len", "400", "--max-steps", "1",
+        "--device", "cpu", "--out", run.toString())) {
+      assertThat(c.await(() -> c.out().contains("parameters -> "), RUN_TIMEOUT)).as(c.err()).isTrue();
+      Thread.sleep(500); // inside TrainJob: directory locked, graph under construction
+      long t0 = System.nanoTime();
+      c.interrupt();
+      assertThat(c.finish(Duration.ofSeconds(30))).as(c.err()).isEqualTo(130);
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+      assertThat(c.out()).doesNotContain("Epoch 1/");
+    }
+    assertThat(run.resolve("checkpoints")).doesNotExist();
+  }
+
   @Test
   void aSecondProcessOnTheSameRunIsRefusedAndTheFirstFinishesUntouched(@TempDir Path tmp) throws Exception {
     Path run = tmp.resolve("shared");

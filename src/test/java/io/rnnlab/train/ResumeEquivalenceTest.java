@@ -116,6 +116,10 @@ class ResumeEquivalenceTest {
         null, SessionOptions.DEFAULT), new TrainListener() {}, null))
         .isInstanceOf(UserInputException.class).hasMessageContaining("lstm(16)").hasMessageContaining("lstm(32)");
     assertThatThrownBy(() -> run(dir.resolve("empty"), 0, true, null))
+        .isInstanceOf(UserInputException.class).hasMessageContaining("--resume: no checkpoints in");
+    assertThat(dir.resolve("empty")).as("a refused --resume creates nothing").doesNotExist();
+    java.nio.file.Files.createDirectories(dir.resolve("broken/checkpoints/ckpt-000000003"));
+    assertThatThrownBy(() -> run(dir.resolve("broken"), 0, true, null))
         .isInstanceOf(UserInputException.class).hasMessageContaining("no valid checkpoint");
   }
 }
