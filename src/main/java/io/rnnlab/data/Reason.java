@@ -16,13 +16,15 @@ final class Reason {
         break;
       }
     }
-    String type = best.getClass().getSimpleName();
     if (!hasMessage(best)) {
-      return type;
+      return best.getClass().getSimpleName();
     }
-    String message = best.getMessage().replaceAll("\\s+", " ").strip();
-    // NoSuchFileException and friends only carry the path, which alone reads like nonsense.
-    return best instanceof java.nio.file.FileSystemException ? type + ": " + message : message;
+    // NoSuchFileException and friends only carry the path, which alone reads like nonsense:
+    // AtomicFiles.reason adds what went wrong in words ("/x: no such file or directory").
+    if (best instanceof java.nio.file.FileSystemException f) {
+      return io.rnnlab.AtomicFiles.reason(f);
+    }
+    return best.getMessage().replaceAll("\\s+", " ").strip();
   }
 
   private static boolean hasMessage(Throwable t) {
