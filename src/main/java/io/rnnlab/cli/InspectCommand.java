@@ -86,7 +86,7 @@ final class InspectCommand implements Callable<Integer> {
    * --check the model is also built and opened as generate would.
    */
   private Integer inspectKeras() throws Exception {
-    KerasArchive.Model m = KerasArchive.read(path, RnnlabModel.ANY_LENGTH_WINDOW);
+    KerasArchive.Model m = KerasArchive.read(path, RnnlabModel.ANY_LENGTH_WINDOW, false); // vocabulary: below
     ModelSpec spec = m.spec();
     String problem = null;
     VocabularyLookup.Found vocabulary = null;

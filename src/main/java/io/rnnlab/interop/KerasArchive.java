@@ -160,6 +160,11 @@ public final class KerasArchive {
    * {@code seqLenIfAny} (0: refuse such models).
    */
   public static Model read(Path file, int seqLenIfAny) {
+    return read(file, seqLenIfAny, true);
+  }
+
+  /** As {@link #read(Path, int)}; without {@code withVocabulary} the vocabulary is the caller's to find. */
+  public static Model read(Path file, int seqLenIfAny, boolean withVocabulary) {
     String source = file.getFileName().toString();
     if (!Files.isRegularFile(file)) {
       throw new UserInputException(file + " does not exist or is not a file");
@@ -170,7 +175,8 @@ public final class KerasArchive {
           new String(readCapped(zip, CONFIG, MAX_JSON_BYTES, source), StandardCharsets.UTF_8), source, seqLenIfAny);
       ModelSpec spec = config.spec();
       Weights weights = readWeights(zip, spec, source).checkFits(spec, source);
-      return new Model(spec, weights, readVocabulary(file, spec), config.anyLength(), config.logits());
+      return new Model(spec, weights, withVocabulary ? readVocabulary(file, spec) : null, config.anyLength(),
+          config.logits());
     } catch (ZipException e) {
       throw new UserInputException(source + " is not a valid .keras archive (" + KerasH5Weights.oneLine(e)
           + "); it may be truncated or not a Keras file");

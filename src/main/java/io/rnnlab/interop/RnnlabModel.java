@@ -115,7 +115,8 @@ public final class RnnlabModel implements CharModel {
     try {
       checkSpecFitsGraph(dir, spec, bundle);
       boolean hasStep = bundle.signatures().stream().anyMatch(s -> s.key().equals(InferenceGraph.STEP));
-      return new RnnlabModel(dir.toString(), spec, vocab, bundle, key -> SignatureCall.open(bundle, key, inputs(key), outputs(key)), hasStep, true);
+      return new RnnlabModel(dir.toString(), spec, vocab, bundle,
+          key -> SignatureCall.open(bundle, key, inputs(key), outputs(key)), hasStep, true);
     } catch (RuntimeException e) {
       bundle.close();
       throw e;
@@ -132,7 +133,7 @@ public final class RnnlabModel implements CharModel {
    * same as Keras running it on the whole text).
    */
   public static RnnlabModel openKeras(Path file, Path vocabOverride, SessionOptions options) {
-    KerasArchive.Model m = KerasArchive.read(file, ANY_LENGTH_WINDOW);
+    KerasArchive.Model m = KerasArchive.read(file, ANY_LENGTH_WINDOW, false); // vocabulary: below
     requireCharModel(m.spec(), file);
     Vocabulary vocab = kerasVocabulary(file, vocabOverride, m);
     InferenceGraph graph = InferenceGraph.build(m.spec(), m.weights(), options);

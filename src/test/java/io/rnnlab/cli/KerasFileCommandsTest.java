@@ -117,6 +117,8 @@ class KerasFileCommandsTest {
     assertThat(missing.out()).isEmpty();
 
     Path vocab = LOGITS.resolveSibling("keras3-functional-2xlstm-logits.vocab.json");
+    // --vocab wins over a wrong NAME.vocab.json beside the file
+    Files.writeString(tmp.resolve("m.vocab.json"), "[\"x\", \"y\"]");
     Run given = InspectCommandTest.run("generate", "--model", copy.toString(), "--vocab", vocab.toString(),
         "--prompt", "It", "--length", "3", "--seed", "1");
     assertThat(given.code()).as(given.err()).isZero();
