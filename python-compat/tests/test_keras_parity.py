@@ -312,6 +312,51 @@ def test_an_architecture_mismatch_is_one_line_naming_the_difference(java_dir, pr
     assert [("error" in r) for r in probe.check(files, retrain, tmp_path)] == [False, False]
 
 
+def other_ways_to_write_the_model():
+    """The tutorials' char model as Keras users also write it; name -> (model, returns logits)."""
+    L = keras.layers
+    v, seq = len(VOCAB), 10
+    inp = keras.Input((seq, v))
+    h = L.Dropout(0.1)(L.LSTM(8, return_sequences=True)(inp))
+    return {
+        # the classic Keras lstm_text_generation example: Dense, then a separate softmax
+        "activation-layer": (keras.Sequential([keras.Input((seq, v)), L.LSTM(8), L.Dense(v),
+                                               L.Activation("softmax")]), False),
+        "softmax-layer": (keras.Sequential([keras.Input((seq, v)), L.SimpleRNN(8), L.Dense(v),
+                                            L.Softmax()]), False),
+        "functional-2xlstm": (keras.Model(inp, L.Dense(v, activation="softmax")(
+            L.Dropout(0.1)(L.LSTM(8)(h)))), False),
+        "logits": (keras.Sequential([keras.Input((seq, v)), L.LSTM(8), L.Dense(v)]), True),
+        # Keras 3 makes Input float32 unless told otherwise, even before an Embedding
+        "embedding-float-input": (keras.Sequential([keras.Input((seq,)), L.Embedding(v, 4), L.LSTM(8),
+                                                    L.Dense(v, activation="softmax")]), False),
+    }
+
+
+def test_keras_models_written_other_ways_compute_the_same_in_java(probe, tmp_path):
+    """Each variant is saved as .keras, read by Java (rnnlab's own graph, as `rnnlab generate
+    --model FILE.keras` builds it), and gives Keras's next-character probabilities."""
+    rng = np.random.default_rng(5)
+    ids = rng.integers(0, len(VOCAB), size=(3, 10))
+    names, requests, wanted = [], [], []
+    for name, (model, logits) in other_ways_to_write_the_model().items():
+        names.append(name)
+        # random, non-trivial weights: every weight matters
+        model.set_weights([w + rng.normal(0, 0.3, w.shape) for w in model.get_weights()])
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        path = tmp_path / (name + ".keras")
+        model.save(path)
+        x = ids.astype("float32") if "embedding" in name else np.eye(len(VOCAB), dtype="float32")[ids]
+        y = keras.ops.convert_to_numpy(model(x, training=False))
+        if logits:
+            y = np.exp(y - y.max(-1, keepdims=True))
+            y /= y.sum(-1, keepdims=True)
+        wanted.append(y)
+        requests.append(dict(model=str(path), input={"shape": list(ids.shape), "data": ids.ravel().tolist()}))
+    for name, want, got in zip(names, wanted, probe.predict_all(tmp_path, requests)):
+        assert np.abs(kp.tensor(got["output"]) - want).max() <= OUTPUT_TOL, name
+
+
 def unsupported_models():
     """Keras models rnnlab must refuse, and a part of the message that names the problem."""
     L = keras.layers
@@ -347,6 +392,10 @@ def unsupported_models():
         "any-length": (seq_model(L.LSTM(8), head(), inputs=keras.Input((None, v))),
                        "takes sequences of any length"),
         "branched": (branched, "layer 'add' (Add) is called on 2 tensors"),
+        "double-softmax": (seq_model(L.LSTM(8), head(), L.Activation("softmax", name="again")),
+                           "layer 'again' (Activation) comes after the Dense output layer, which already has"),
+        "relu-after-dense": (seq_model(L.LSTM(8), L.Dense(v), L.Activation("relu", name="act")),
+                             "layer 'act' (Activation) comes after the Dense output layer"),
     }
 
 

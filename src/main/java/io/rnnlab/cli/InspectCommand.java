@@ -7,13 +7,13 @@ import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
 import io.rnnlab.interop.KerasArchive;
 import io.rnnlab.interop.RnnlabModel;
-import io.rnnlab.interop.VocabularyLookup;
-import io.rnnlab.model.ModelSpec;
 import io.rnnlab.interop.SavedModelInspector;
 import io.rnnlab.interop.SavedModelInspector.CharModelFit;
 import io.rnnlab.interop.SavedModelInspector.Description;
 import io.rnnlab.interop.SavedModelInspector.SignatureInfo;
 import io.rnnlab.interop.SavedModelInspector.TensorInfo;
+import io.rnnlab.interop.VocabularyLookup;
+import io.rnnlab.model.ModelSpec;
 import io.rnnlab.runtime.SessionOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -103,6 +103,7 @@ final class InspectCommand implements Callable<Integer> {
         problem = e.getMessage();
       }
     }
+    // RnnlabModel.openKeras's default: the step path only for a model of any length
     String mode = !spec.isCharModel() ? null : m.anyLength() ? "stateful" : "window";
     PrintWriter out = cmd.commandLine().getOut();
     if (json) {

@@ -86,13 +86,20 @@ final class KerasConfigReader {
     List<Recurrent> recurrent = new ArrayList<>();
     Double dropout = null;
     JsonNode dense = null;
+    String denseName = "dense";
+    boolean softmaxLayer = false; // Dense(V) then Activation('softmax'), as the classic Keras example writes it
     for (int i = 0; i < layers.size(); i++) {
       JsonNode layer = layers.get(i);
       String kind = layer.path("class_name").asText("");
       JsonNode c = layer.path("config");
       String name = c.path("name").asText(kind.toLowerCase(Locale.ROOT));
       if (dense != null) {
-        throw unsupported(name, kind, "comes after the Dense output layer");
+        if (softmaxLayer || !isSoftmax(kind, c) || !dense.path("activation").asText("linear").equals("linear")) {
+          throw unsupported(name, kind, "comes after the Dense output layer"
+              + (softmaxLayer || !isSoftmax(kind, c) ? "" : ", which already has an activation"));
+        }
+        softmaxLayer = true;
+        continue;
       }
       checkFloat32(name, kind, c);
       switch (kind) {
@@ -139,6 +146,7 @@ final class KerasConfigReader {
             throw unsupported(name, kind, "comes before any recurrent layer");
           }
           dense = c;
+          denseName = name;
         }
         default -> throw unsupported(name, kind.isEmpty() ? "unknown class" : kind, "is not supported; " + SUPPORTED);
       }
@@ -155,7 +163,17 @@ final class KerasConfigReader {
           root.path("build_config").get("input_shape")));
     }
     return spec(input, vocabFromEmbedding, embeddingDim, recurrent, dropout == null ? 0 : dropout, dense,
-        layers.get(layers.size() - 1).path("config").path("name").asText("dense"));
+        denseName, softmaxLayer);
+  }
+
+  /** {@code Activation('softmax')} or {@code Softmax()} over the last axis. */
+  private static boolean isSoftmax(String kind, JsonNode c) {
+    return switch (kind) {
+      case "Activation" -> c.path("activation").asText("").equals("softmax");
+      case "Softmax" -> c.path("axis").isMissingNode() || c.path("axis").asInt(0) == -1
+          || (c.path("axis").isArray() && c.path("axis").size() == 1 && c.path("axis").get(0).asInt(0) == -1);
+      default -> false;
+    };
   }
 
   /**
@@ -247,7 +265,7 @@ final class KerasConfigReader {
   }
 
   private Parsed spec(Shape input, Integer embeddingVocab, int embeddingDim, List<Recurrent> recurrent,
-      double dropout, JsonNode dense, String denseName) {
+      double dropout, JsonNode dense, String denseName, boolean softmaxLayer) {
     Recurrent first = recurrent.get(0);
     for (int i = 0; i < recurrent.size(); i++) {
       Recurrent r = recurrent.get(i);
@@ -267,7 +285,7 @@ final class KerasConfigReader {
       throw unsupported(denseName, "Dense", "has use_bias=False");
     }
     int outUnits = intField(denseName, dense, "units");
-    String activation = dense.path("activation").asText("linear");
+    String activation = softmaxLayer ? "softmax" : dense.path("activation").asText("linear");
     CellType cell = first.kind.equals("LSTM") ? CellType.LSTM : CellType.SIMPLE_RNN;
     if (input == null) {
       throw fail("config.json gives no input shape; expected Input(shape=(SEQ_LEN, …)) as the first layer");
