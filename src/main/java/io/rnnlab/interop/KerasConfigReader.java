@@ -22,8 +22,9 @@ import java.util.Set;
  * A Keras model config (Keras 3 {@code config.json}, or the same layer configs as tf_keras writes
  * them) → {@link ModelSpec}, accepting exactly the models rnnlab computes identically: [InputLayer]
  * [Embedding] (SimpleRNN | LSTM) [Dropout] … Dense, as a Sequential or as a Functional model whose
- * layers form that one chain. The Dense head may end in softmax or give logits (linear, one unit
- * per symbol: rnnlab's softmax head computes those logits, then the softmax). Anything whose math
+ * layers form that one chain. The Dense head may end in softmax, be followed by a softmax layer
+ * ({@code Activation('softmax')}, {@code Softmax()}), or give logits (linear, one unit per symbol:
+ * rnnlab's softmax head computes those logits, then the softmax). Anything whose math
  * rnnlab would silently get wrong (another cell, a wrapper, a branch, a non-default activation,
  * missing biases, returned states, masking, …) is refused with the offending layer named.
  */
