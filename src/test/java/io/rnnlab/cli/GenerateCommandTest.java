@@ -94,27 +94,43 @@ class GenerateCommandTest {
     assertThat(o.out()).isEqualTo(expected.toString());
   }
 
-  /** Every Python-trained char model in saved_models/ with its Keras greedy continuation. */
+  /**
+   * Every Python-trained char model in saved_models/ with its Keras greedy continuation: the
+   * SavedModel directories and the .keras files.
+   */
   static Stream<Path> kerasModelsWithGreedyText() throws IOException {
-    try (Stream<Path> dirs = Files.list(Path.of("saved_models"))) {
-      List<Path> found = dirs.filter(d -> Files.isRegularFile(d.resolve("expected.json")))
-          .filter(d -> expected(d).has("greedy")).sorted().toList();
-      assertThat(found).as("saved_models/ holds the Python-trained char models").hasSizeGreaterThanOrEqualTo(3);
+    try (Stream<Path> entries = Files.list(Path.of("saved_models"))) {
+      List<Path> found = entries.filter(p -> Files.isRegularFile(expectedFile(p)))
+          .filter(p -> expected(p).has("greedy")).sorted().toList();
+      assertThat(found).as("saved_models/ holds the Python-trained char models").hasSizeGreaterThanOrEqualTo(6);
+      assertThat(found).as("… .keras files among them").anyMatch(p -> p.toString().endsWith(".keras"));
       return found.stream();
     }
   }
 
-  static JsonNode expected(Path dir) {
+  /** {@code DIR/expected.json} for a SavedModel, {@code NAME.expected.json} beside {@code NAME.keras}. */
+  static Path expectedFile(Path model) {
+    String name = model.getFileName().toString();
+    return name.endsWith(".keras") ? model.resolveSibling(name.replaceFirst("\\.keras$", "") + ".expected.json")
+        : model.resolve("expected.json");
+  }
+
+  static JsonNode expected(Path model) {
     try {
-      return new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
+      return new ObjectMapper().readTree(expectedFile(model).toFile());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  /**
+   * Keras's greedy text, through the command line. For a .keras file the default mode is what
+   * the Keras model computes on the input it was built for: its window for a fixed length, the
+   * whole text (the stateful path) for any length.
+   */
   @ParameterizedTest
   @MethodSource("kerasModelsWithGreedyText")
-  void greedyGenerationFromAKerasSavedModelIsKerasOwnGreedyText(Path dir) {
+  void greedyGenerationFromAKerasModelIsKerasOwnGreedyText(Path dir) {
     JsonNode e = expected(dir);
     String prompt = e.get("prompt").asText();
     String greedy = e.get("greedy").asText();

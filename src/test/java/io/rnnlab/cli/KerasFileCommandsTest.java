@@ -17,9 +17,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The commands on {@code .keras} files Keras trained ({@code saved_models/}): generate and
- * predict give Keras's greedy text and first-step probabilities, as recorded in {@code
- * NAME.expected.json}; inspect describes what rnnlab reads.
+ * The commands on {@code .keras} files Keras trained ({@code saved_models/}): predict gives
+ * Keras's first-step probabilities, as recorded in {@code NAME.expected.json} (GenerateCommandTest
+ * checks generate's greedy text on the same files); inspect describes what rnnlab reads.
  */
 class KerasFileCommandsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -29,32 +29,11 @@ class KerasFileCommandsTest {
   @TempDir Path tmp;
 
   static Stream<Path> charArchives() throws IOException {
-    return io.rnnlab.interop.KerasTrainedArchivesTest.archives().filter(f -> expected(f).has("greedy"));
+    return GenerateCommandTest.kerasModelsWithGreedyText().filter(p -> p.toString().endsWith(".keras"));
   }
 
   private static JsonNode expected(Path keras) {
-    String stem = keras.getFileName().toString().replaceFirst("\\.keras$", "");
-    try {
-      return JSON.readTree(keras.resolveSibling(stem + ".expected.json").toFile());
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  /**
-   * The default mode is what the Keras model computes on the input it was built for: its window
-   * for a fixed length, the whole text for any length (the stateful path); both give Keras's text.
-   */
-  @ParameterizedTest
-  @MethodSource("charArchives")
-  void greedyGenerationWritesKerasText(Path file) {
-    JsonNode e = expected(file);
-    String prompt = e.get("prompt").asText();
-    String want = e.get("greedy").asText();
-    Run r = InspectCommandTest.run("generate", "--model", file.toString(), "--prompt", prompt,
-        "--length", String.valueOf(want.codePointCount(0, want.length())), "--temperature", "0");
-    assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).isEqualTo(prompt + want + System.lineSeparator());
+    return GenerateCommandTest.expected(keras);
   }
 
   @ParameterizedTest
