@@ -104,6 +104,16 @@ public final class AtomicFiles {
     }
   }
 
+  /**
+   * The first entry of directory {@code dir} (by name) that is not in {@code ours}: what replacing
+   * {@code dir} would delete that rnnlab did not write.
+   */
+  public static java.util.Optional<String> foreignEntry(Path dir, java.util.Set<String> ours) throws IOException {
+    try (var entries = Files.list(dir)) {
+      return entries.map(p -> p.getFileName().toString()).filter(n -> !ours.contains(n)).sorted().findFirst();
+    }
+  }
+
   /** Creating the output the user named failed: theirs to fix, so one line naming the place and why. */
   public static UserInputException unwritable(Path target, String option, IOException e) {
     return new UserInputException("cannot write " + option + " " + target + " (" + reason(e)

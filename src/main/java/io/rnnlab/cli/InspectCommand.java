@@ -16,7 +16,6 @@ import io.rnnlab.interop.VocabularyLookup;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.runtime.SessionOptions;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,7 +51,7 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(KerasArchive.EXTENSION)) {
+    if (KerasArchive.isKerasFile(path)) {
       return inspectKeras();
     }
     Path dir = RnnlabModel.locate(path).orElse(path); // a run directory: its saved_model/
@@ -95,10 +94,7 @@ final class InspectCommand implements Callable<Integer> {
     } else {
       try {
         vocabulary = VocabularyLookup.findForKeras(path, vocab);
-        if (vocabulary.vocabulary().size() != spec.vocabSize()) {
-          problem = "vocabulary " + vocabulary.file() + " has " + vocabulary.vocabulary().size()
-              + " symbols, the model predicts " + spec.vocabSize();
-        }
+        vocabulary.requireSize(spec.vocabSize(), path);
       } catch (UserInputException e) {
         problem = e.getMessage();
       }

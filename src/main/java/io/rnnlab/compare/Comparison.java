@@ -118,13 +118,10 @@ public final class Comparison {
     if (Files.isRegularFile(manifest) && Files.size(manifest) < InputFiles.MIB) {
       ours.addAll(Files.readAllLines(manifest));
     }
-    try (Stream<Path> s = Files.list(out)) {
-      java.util.Optional<String> foreign = s.map(p -> p.getFileName().toString()).filter(n -> !ours.contains(n))
-          .sorted().findFirst();
-      if (foreign.isPresent()) {
-        throw new UserInputException("--out " + out + " holds " + foreign.get() + ", which no rnnlab report wrote;"
-            + " choose a new or empty directory (an earlier report there would be replaced)");
-      }
+    java.util.Optional<String> foreign = AtomicFiles.foreignEntry(out, ours);
+    if (foreign.isPresent()) {
+      throw new UserInputException("--out " + out + " holds " + foreign.get() + ", which no rnnlab report wrote;"
+          + " choose a new or empty directory (an earlier report there would be replaced)");
     }
   }
 

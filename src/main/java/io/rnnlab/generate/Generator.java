@@ -64,7 +64,7 @@ public final class Generator implements AutoCloseable {
    */
   public static Generator open(Path path, Path vocabOverride, SessionOptions options) {
     Objects.requireNonNull(path, "path");
-    if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(KerasArchive.EXTENSION)) {
+    if (KerasArchive.isKerasFile(path)) {
       return new Generator(RnnlabModel.openKeras(path, vocabOverride, options));
     }
     if (RnnlabModel.locate(path).isPresent()) {

@@ -185,6 +185,11 @@ public final class KerasArchive {
     }
   }
 
+  /** Whether {@code path} names a .keras file (Keras itself goes by the name, too). */
+  public static boolean isKerasFile(Path path) {
+    return Files.isRegularFile(path) && path.getFileName().toString().endsWith(EXTENSION);
+  }
+
   /** {@code model.keras} → {@code model.vocab.json}. */
   public static Path vocabFile(Path archive) {
     String name = archive.getFileName().toString();

@@ -135,7 +135,7 @@ public final class RnnlabModel implements CharModel {
   public static RnnlabModel openKeras(Path file, Path vocabOverride, SessionOptions options) {
     KerasArchive.Model m = KerasArchive.read(file, ANY_LENGTH_WINDOW, false); // vocabulary: below
     requireCharModel(m.spec(), file);
-    Vocabulary vocab = kerasVocabulary(file, vocabOverride, m);
+    Vocabulary vocab = VocabularyLookup.findForKeras(file, vocabOverride).requireSize(m.spec().vocabSize(), file);
     InferenceGraph graph = InferenceGraph.build(m.spec(), m.weights(), options);
     try {
       return new RnnlabModel(file + (m.anyLength() ? ", any length" : ""), m.spec(), vocab, graph,
@@ -145,16 +145,6 @@ public final class RnnlabModel implements CharModel {
       graph.close();
       throw e;
     }
-  }
-
-  private static Vocabulary kerasVocabulary(Path file, Path vocabOverride, KerasArchive.Model m) {
-    VocabularyLookup.Found found = VocabularyLookup.findForKeras(file, vocabOverride);
-    if (found.vocabulary().size() != m.spec().vocabSize()) {
-      throw new UserInputException("vocabulary " + found.file() + " has " + found.vocabulary().size()
-          + " characters but " + file.getFileName() + " predicts " + m.spec().vocabSize()
-          + "; pass the vocabulary it was trained with");
-    }
-    return found.vocabulary();
   }
 
   private static void requireCharModel(ModelSpec spec, Path where) {

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Rebuilds a run directory's model from one checkpoint (the newest that verifies, or a chosen one)
@@ -127,13 +126,10 @@ public final class RunExport {
     if (!Files.isDirectory(out)) {
       throw new UserInputException("--out " + out + " is a file; choose a new directory");
     }
-    try (Stream<Path> s = Files.list(out)) {
-      java.util.Optional<String> foreign = s.map(p -> p.getFileName().toString())
-          .filter(n -> !SAVED_MODEL_ENTRIES.contains(n)).sorted().findFirst();
-      if (foreign.isPresent()) {
-        throw new UserInputException("--out " + out + " holds " + foreign.get() + ", which is not part of an"
-            + " rnnlab SavedModel; choose a new directory (an rnnlab SavedModel there would be replaced)");
-      }
+    java.util.Optional<String> foreign = AtomicFiles.foreignEntry(out, SAVED_MODEL_ENTRIES);
+    if (foreign.isPresent()) {
+      throw new UserInputException("--out " + out + " holds " + foreign.get() + ", which is not part of an"
+          + " rnnlab SavedModel; choose a new directory (an rnnlab SavedModel there would be replaced)");
     }
   }
 

@@ -21,7 +21,16 @@ public final class VocabularyLookup {
   private VocabularyLookup() {}
 
   /** A vocabulary and the file it came from. */
-  public record Found(Vocabulary vocabulary, Path file) {}
+  public record Found(Vocabulary vocabulary, Path file) {
+    /** This vocabulary, if it has the {@code size} symbols {@code model} predicts. */
+    public Vocabulary requireSize(int size, Path model) {
+      if (vocabulary.size() != size) {
+        throw new UserInputException("vocabulary " + file + " has " + vocabulary.size() + " characters but "
+            + model.getFileName() + " predicts " + size + "; pass the vocabulary it was trained with");
+      }
+      return vocabulary;
+    }
+  }
 
   /** The places looked at, in order, when no file is given. */
   public static List<Path> candidates(Path modelDir) {
