@@ -28,6 +28,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -94,8 +95,7 @@ final class ExperimentCommand implements Callable<Integer> {
   @Option(names = "--mode", description = "sample mode: stateful, window or auto (default: window for models trained with the loss on the last step, else auto)")
   String mode;
 
-  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu") String device;
-  @Option(names = "--threads", defaultValue = "0", description = "TF intra-op threads (0 = all cores)") int threads;
+  @Mixin DeviceOptions devices;
 
   @Override
   public Integer call() throws Exception {
@@ -112,8 +112,8 @@ final class ExperimentCommand implements Callable<Integer> {
     checkEmpty(out);
     SampleRequest samples = new SampleRequest(prompt != null ? prompt : defaultPrompt(t), temperature, seed, length,
         mode == null ? null : Mode.parse(mode));
-    Devices.Report devices = Devices.select(Devices.Choice.parse(device), threads);
-    stdout.println(devices.describe());
+    Devices.Report device = devices.forTraining();
+    stdout.println(device.describe());
 
     Preset preset = Preset.named(t.preset);
     Supplier<Corpus> corpus = t == Task.SUM ? null : once(() -> CorpusSource.load(data,
@@ -132,7 +132,7 @@ final class ExperimentCommand implements Callable<Integer> {
         if (prep.dataLine() != null) {
           stdout.println(prep.dataLine());
         }
-        TrainRunner.Finished f = TrainRunner.run(prep, dir, false, null, devices.options(),
+        TrainRunner.Finished f = TrainRunner.run(prep, dir, false, null, device.options(),
             TensorBoardLogger.DEFAULT_STEP_EVERY, stdout, stderr);
         if (f.exitCode() == TrainRunner.INTERRUPTED) {
           stderr.println("rnnlab: experiment interrupted; finished runs are in " + out.resolve("runs"));

@@ -2,6 +2,7 @@ package io.rnnlab.cli;
 
 import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
+import io.rnnlab.runtime.Devices;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -30,7 +31,13 @@ final class ModelOptions {
     return GenerationOptions.UnknownChars.parse(unknown);
   }
 
-  Generator open() {
-    return Generator.open(model, vocab);
+  /** The model, run where {@code devices} says ({@code auto}: the CPU); a GPU run names its GPU on stderr. */
+  Generator open(DeviceOptions devices, java.io.PrintWriter err) {
+    Devices.Report device = devices.forInference();
+    if (device.gpu()) {
+      err.println(device.describe("running"));
+      err.flush();
+    }
+    return Generator.open(model, vocab, device.options());
   }
 }

@@ -24,6 +24,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -77,8 +78,7 @@ final class TrainCommand implements Callable<Integer> {
   Path initFrom;
   @Option(names = "--resume", description = "continue from the newest valid checkpoint in --out") boolean resume;
   @Option(names = "--out", paramLabel = "DIR", description = "run directory (default runs/<preset>-<time>)") Path out;
-  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu") String device;
-  @Option(names = "--threads", defaultValue = "0", description = "TF intra-op threads (0 = all cores)") int threads;
+  @Mixin DeviceOptions devices;
   @Option(names = "--sample-length", defaultValue = "300", paramLabel = "N", description = "char models: characters generated from the trained model at the end (0 = none)") int sampleLength;
   @Option(names = "--prompt", paramLabel = "TEXT", description = "start of that sample (default: the corpus's first 20 characters)") String prompt;
   @Option(names = "--temperature", defaultValue = "0.8", description = "temperature of that sample (default: ${DEFAULT-VALUE})") double temperature;
@@ -90,8 +90,8 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter stdout = cmd.commandLine().getOut();
     checkSampleOptions();
     Preset p = Preset.named(preset);
-    Devices.Report devices = Devices.select(Devices.Choice.parse(device), threads);
-    stdout.println(devices.describe());
+    Devices.Report device = devices.forTraining();
+    stdout.println(device.describe());
 
     boolean sumTask = p.data().equals("sum") && data == null && dataset == null && corpus == null;
     TrainSetup.Prepared prep = TrainSetup.prepare(p, overrides(), sumTask ? null : () -> loadCorpus(p, stdout));
@@ -110,7 +110,7 @@ final class TrainCommand implements Callable<Integer> {
       stdout.println("initial weights from " + initFrom);
       imported.notes().forEach(n -> stdout.println("note: " + n));
     }
-    TrainRunner.Finished finished = TrainRunner.run(prep, runDir, resume, initial, devices.options(),
+    TrainRunner.Finished finished = TrainRunner.run(prep, runDir, resume, initial, device.options(),
         TensorBoardLogger.DEFAULT_STEP_EVERY, stdout, cmd.commandLine().getErr());
     if (finished.exitCode() == Main.OK) {
       printSample(stdout, prep.spec(), finished.savedModel());

@@ -43,8 +43,13 @@ public final class Devices {
   public record Report(boolean gpu, String device, String tensorflowVersion, int cpus, SessionOptions options,
       String gpuName, String gpuDetails) {
     public String describe() {
-      String first = (gpu ? "GPU found: training on /device:GPU:0" + (gpuName != null ? " (" + gpuName + ")" : "")
-          : "No GPU found, training on CPU")
+      return describe("training");
+    }
+
+    /** The report with another verb than "training" ("generating"). */
+    public String describe(String doing) {
+      String first = (gpu ? "GPU found: " + doing + " on /device:GPU:0" + (gpuName != null ? " (" + gpuName + ")" : "")
+          : "No GPU found, " + doing + " on CPU")
           + " | TensorFlow " + tensorflowVersion + " (TF Java 1.1.0) | " + cpus + " CPU threads";
       if (gpuDetails == null) {
         return first;
