@@ -176,4 +176,36 @@ class LauncherGpuTest {
     assertThat(again.calls()).containsExactly("java train --device gpu | LD=" + lib);
     assertThat(again.stderr()).isEmpty();
   }
+
+  @Test
+  void aPlainMavenBuildAfterSetupGpuIsBuiltAgainWithTheGpuNatives() throws Exception {
+    Path lib = cacheLib();
+    launch(Map.of(), "setup", "gpu", "--check");
+    maven(); // `mvn package` by hand: the CPU natives, under a GPU marker
+
+    Run run = launch(Map.of(), "train");
+
+    assertThat(run.calls()).containsExactly("mvn gpu=1", "java train | LD=" + lib);
+    assertThat(nativeJar("linux-x86_64")).isFalse();
+    assertThat(nativeJar("linux-x86_64-gpu")).isTrue();
+  }
+
+  @Test
+  void aGpuBuildMadeByHandStillGetsTheLibraries() throws Exception {
+    Path lib = cacheLib();
+    launch(Map.of(), "--version");
+    maven("-Pgpu"); // `mvn -Pgpu package` by hand, no marker: its jar runs as it is, with the libraries
+    Files.copy(repo.resolve("target/rnnlab.jar"), repo.resolve("target/rnnlab-launch.jar"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+    assertThat(launch(Map.of(), "train").calls()).containsExactly("java train | LD=" + lib);
+  }
+
+  private void maven(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(repo.resolve("fakebin/mvn").toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(repo.toFile());
+    pb.environment().put("FAKE_LOG", repo.resolve("by-hand.log").toString());
+    assertThat(pb.start().waitFor()).isZero();
+  }
 }
