@@ -34,6 +34,7 @@ import org.tensorflow.TensorFlow;
  *   train    --cell lstm --units 256 --layers 1 --embedding 0 --dropout 0 --loss-on last
  *            --seq 100 --batch 64 --vocab 65 --warmup 5 --steps 20 --intra 2 --inter 2
  *            [--row-groups N]   (default: TrainingGraph's choice for these threads)
+ *            [--device gpu]     (default cpu; bench/gpu/run.sh)
  *   generate (same model flags) --window-chars 100 --stateful-chars 2000 --intra 1 --inter 1
  * </pre>
  *
@@ -48,13 +49,17 @@ public final class KerasSideBySide {
         intFlag(a, "layers", 1), intFlag(a, "units", 256), intFlag(a, "embedding", 0),
         Double.parseDouble(a.getOrDefault("dropout", "0")), intFlag(a, "seq", 100),
         intFlag(a, "vocab", 65), LossOn.parse(a.getOrDefault("loss-on", "last")));
-    SessionOptions threads = new SessionOptions(intFlag(a, "intra", 2), intFlag(a, "inter", 2), false);
+    // --device gpu lets TF place the graph on the GPU (bench/gpu/run.sh); the CPU is the default.
+    boolean gpu = a.getOrDefault("device", "cpu").equals("gpu");
+    SessionOptions threads = new SessionOptions(intFlag(a, "intra", 2), intFlag(a, "inter", 2), gpu);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("side", "rnnlab");
     out.put("mode", args[0]);
     out.put("case", a.getOrDefault("case", spec.describe()));
     out.put("intra", threads.intraOpThreads());
     out.put("inter", threads.interOpThreads());
+    out.put("device", gpu ? "gpu" : "cpu");
+    out.put("batch", intFlag(a, "batch", 64));
     switch (args[0]) {
       case "train" -> train(spec, intFlag(a, "batch", 64), intFlag(a, "warmup", 5), intFlag(a, "steps", 20), threads,
           intFlag(a, "row-groups", 0), out);
