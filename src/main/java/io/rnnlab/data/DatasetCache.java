@@ -4,10 +4,8 @@ import io.rnnlab.UserInputException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -209,12 +207,7 @@ public final class DatasetCache {
 
   private void moveIntoPlace(DatasetInfo info, Path temp, Path target) {
     try {
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        // Same directory, so this should not happen; a plain replace is the best left.
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
+      io.rnnlab.AtomicFiles.replace(temp, target);
     } catch (IOException e) {
       throw new UserInputException(
           "cannot store "
@@ -227,6 +220,7 @@ public final class DatasetCache {
           e);
     }
   }
+
 
   private static String sha256OrNull(Path file) {
     try {

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -237,7 +236,7 @@ public final class WheelFetcher {
       throw new UserInputException(w.describe() + " from " + w.url() + " has " + size + " bytes and sha256 " + actual
           + ", expected " + w.size() + " bytes and " + w.sha256() + "; it was deleted, run the same command again");
     }
-    move(part, whl);
+    AtomicFiles.replace(part, whl);
     return whl;
   }
 
@@ -322,14 +321,6 @@ public final class WheelFetcher {
       }
     }
     return record;
-  }
-
-  private static void move(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-    }
   }
 
   static String mb(long bytes) {
