@@ -1,6 +1,7 @@
 package io.rnnlab.train;
 
 import io.rnnlab.model.Dropout;
+import io.rnnlab.runtime.Devices;
 import io.rnnlab.runtime.SessionOptions;
 import io.rnnlab.model.HostTensor;
 import io.rnnlab.model.ModelSpec;
@@ -50,7 +51,8 @@ public final class TrainingGraph implements AutoCloseable {
   private final Operand<TFloat32> loss;
   private final Operand<TFloat32> accuracy;
 
-  private TrainingGraph(ModelSpec spec, AdamConfig adamConfig, SessionOptions options, int rowGroups) {
+  private TrainingGraph(ModelSpec spec, AdamConfig adamConfig, SessionOptions options, Network.Recurrence recurrence,
+      int rowGroups) {
     this.spec = spec;
     this.graph = new Graph();
     try {
@@ -69,7 +71,7 @@ public final class TrainingGraph implements AutoCloseable {
       }
       dropoutRate = tf.withName("dropout_rate").placeholderWithDefault(tf.constant(0f), Shape.scalar());
       dropoutSeed = tf.withName("dropout_seed").placeholderWithDefault(tf.constant(new long[] {0, 0}), Shape.of(2));
-      Network<TFloat32> net = new Network<>(spec, vars, rowGroups);
+      Network<TFloat32> net = new Network<>(spec, vars, recurrence, rowGroups);
       Network.Forward<TFloat32> forward = net.forwardWithLookup(tf, inputs, new Dropout<>(dropoutRate, dropoutSeed));
       Operand<TFloat32> out = forward.output();
 
@@ -90,18 +92,30 @@ public final class TrainingGraph implements AutoCloseable {
     }
   }
 
+  /**
+   * The recurrent layers run as one cuDNN kernel each where the session may use a GPU and one is
+   * there, else unrolled ({@link Network.Recurrence}).
+   */
   public static TrainingGraph build(ModelSpec spec, AdamConfig adam, SessionOptions options) {
-    return new TrainingGraph(spec, adam, options, defaultRowGroups(options));
+    Network.Recurrence recurrence = options.allowGpu() && Devices.gpuAvailable()
+        ? Network.Recurrence.CUDNN : Network.Recurrence.UNROLLED;
+    return build(spec, adam, options, recurrence);
+  }
+
+  /** As {@link #build(ModelSpec, AdamConfig, SessionOptions)}, the recurrence chosen: for benchmarks and tests. */
+  public static TrainingGraph build(ModelSpec spec, AdamConfig adam, SessionOptions options,
+      Network.Recurrence recurrence) {
+    return new TrainingGraph(spec, adam, options, recurrence,
+        recurrence == Network.Recurrence.CUDNN ? 1 : defaultRowGroups(options));
   }
 
   /**
-   * As {@link #build(ModelSpec, AdamConfig, SessionOptions)} with the recurrent layers run as
-   * {@code rowGroups} chains of batch rows ({@link io.rnnlab.model.RecurrentLayer#run}):
-   * for benchmarks and tests. The values are the same up to float rounding (sums taken in
-   * another order).
+   * Unrolled, with the recurrent layers run as {@code rowGroups} chains of batch rows ({@link
+   * io.rnnlab.model.RecurrentLayer#run}): for benchmarks and tests. The values are the same up to
+   * float rounding (sums taken in another order).
    */
   public static TrainingGraph build(ModelSpec spec, AdamConfig adam, SessionOptions options, int rowGroups) {
-    return new TrainingGraph(spec, adam, options, rowGroups);
+    return new TrainingGraph(spec, adam, options, Network.Recurrence.UNROLLED, rowGroups);
   }
 
   /**
