@@ -50,6 +50,7 @@ public final class TrainingGraph implements AutoCloseable {
   private final PlaceholderWithDefault<TInt64> dropoutSeed;
   private final Operand<TFloat32> loss;
   private final Operand<TFloat32> accuracy;
+  private final List<Operand<TFloat32>> gradients;
 
   private TrainingGraph(ModelSpec spec, AdamConfig adamConfig, SessionOptions options, Network.Recurrence recurrence,
       int rowGroups) {
@@ -80,11 +81,11 @@ public final class TrainingGraph implements AutoCloseable {
       accuracy = objective.accuracy();
       // Gradients of every weight, then (Embedding models) of the looked-up vectors: Keras's Adam
       // needs those per-occurrence gradients for the embedding's second moment.
-      List<Operand<TFloat32>> grads = Backprop.gradients(tf, loss, vars, weightNames, forward,
+      gradients = Backprop.gradients(tf, loss, vars, weightNames, forward,
           forward.lookup() != null ? List.of(forward.lookup().vectors()) : List.of());
       Operand<TFloat32> lr = tf.withName("learning_rate")
           .placeholderWithDefault(tf.constant((float) adamConfig.learningRate()), Shape.scalar());
-      adam = new KerasAdam(vars, weightNames, grads, forward.lookup(), lr, adamConfig);
+      adam = new KerasAdam(vars, weightNames, gradients, forward.lookup(), lr, adamConfig);
       session = new Session(graph, options.toConfig());
     } catch (RuntimeException e) {
       graph.close();
@@ -267,6 +268,26 @@ public final class TrainingGraph implements AutoCloseable {
 
   /** Weights plus optimizer state, as held in a checkpoint. */
   public record OptimizerSnapshot(Map<String, HostTensor> tensors, long iterations) {}
+
+  /**
+   * The gradient of the loss for each weight on a batch, dropout off, no update: for tests that
+   * hold two ways of computing them against each other (CudnnParityTest).
+   */
+  Map<String, float[]> gradients(Batch batch) {
+    try (Tensor in = inputTensor(batch); Tensor out = targetTensor(batch)) {
+      Session.Runner r = session.runner().feed(inputs, in).feed(targets, out);
+      for (int i = 0; i < weightNames.size(); i++) {
+        r.fetch(gradients.get(i));
+      }
+      Map<String, float[]> result = new LinkedHashMap<>();
+      try (var fetched = r.run()) {
+        for (int i = 0; i < weightNames.size(); i++) {
+          result.put(weightNames.get(i), Tensors.floats(fetched.get(i)));
+        }
+      }
+      return result;
+    }
+  }
 
   /** For tests that look at the raw graph (gradient checks). */
   Graph graph() {
