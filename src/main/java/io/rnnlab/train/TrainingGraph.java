@@ -51,10 +51,12 @@ public final class TrainingGraph implements AutoCloseable {
   private final Operand<TFloat32> loss;
   private final Operand<TFloat32> accuracy;
   private final List<Operand<TFloat32>> gradients;
+  private final Network.Recurrence recurrence;
 
   private TrainingGraph(ModelSpec spec, AdamConfig adamConfig, SessionOptions options, Network.Recurrence recurrence,
       int rowGroups) {
     this.spec = spec;
+    this.recurrence = recurrence;
     this.graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
@@ -130,6 +132,11 @@ public final class TrainingGraph implements AutoCloseable {
 
   public ModelSpec spec() {
     return spec;
+  }
+
+  /** How the recurrent layers run in this graph. */
+  public Network.Recurrence recurrence() {
+    return recurrence;
   }
 
   /** Fresh start: these weights, zero Adam slots, iteration 0. */
