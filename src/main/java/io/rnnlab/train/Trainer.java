@@ -107,7 +107,7 @@ public final class Trainer {
           seconds > 0 ? chars / seconds : 0, partial);
       history.add(r);
       if (historyFile != null) {
-        History.write(historyFile, history, spec.isCharModel());
+        History.write(historyFile, history, spec.isCharModel(), data.validationBatches(cfg.batchSize()) > 0);
       }
       if (metricsFile != null) {
         History.writeTiming(metricsFile, history);
