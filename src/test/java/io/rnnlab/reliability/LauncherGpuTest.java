@@ -102,7 +102,8 @@ class LauncherGpuTest {
     cacheLib(); // fetched libraries change nothing for a CPU build
     Run first = launch(Map.of(), "train", "--max-steps", "1");
     assertThat(first.calls()).containsExactly("mvn gpu=0", "java train --max-steps 1 | LD=unset");
-    assertThat(first.stderr()).isEqualTo("rnnlab: building (mvn package, tests skipped)...\n");
+    assertThat(first.stderr()).isEqualTo("rnnlab: building target/rnnlab.jar (mvn package, tests skipped; the first "
+        + "build downloads ~200 MB)...\n");
     assertThat(repo.resolve("target/.rnnlab-variant")).doesNotExist();
 
     Run second = launch(Map.of("LD_LIBRARY_PATH", "/opt/x"), "generate");
