@@ -81,8 +81,8 @@ done
 cp -r "$build/test-classes" "$stage/rnnlab/test-classes"
 cp -r "$build/test-lib" "$stage/rnnlab/test-lib"
 # The test classes that need a GPU (they skip without one): run.sh runs these there.
-grep -rl 'gpuAvailable()' src/test/java | sed -e 's|^src/test/java/||' -e 's|\.java$||' -e 's|/|.|g' | sort \
-  >"$stage/gpu-tests.txt"
+grep -rl 'gpuAvailable()' src/test/java | grep 'Test\.java$' \
+  | sed -e 's|^src/test/java/||' -e 's|\.java$||' -e 's|/|.|g' | sort >"$stage/gpu-tests.txt"
 say "GPU tests: $(tr '\n' ' ' <"$stage/gpu-tests.txt")"
 
 say "CUDA libraries and Tiny Shakespeare"

@@ -106,8 +106,10 @@ public final class HttpDownload {
     CompletableFuture<HttpResponse<Void>> response = client.sendAsync(request.build(), sink::onHeaders);
     try {
       int status = await(url, response, sink).statusCode();
-      if (status == 416 && have > 0) {
-        // The range starts at or past the end: what is there is no prefix of this file. Start over.
+      if (have > 0 && (status == 416 || (status == 206 && !sink.bodyStarted))) {
+        // The range starts at or past the end (what is there is no prefix of this file), or the
+        // server sent another range than the one asked for: start over.
+        sink.close();
         fetch(url, file, maxBytes, false, progress);
         return;
       }

@@ -60,6 +60,8 @@ class WheelFetcherTest {
   private final AtomicLong cutAfter = new AtomicLong(-1);
   /** Whether the server answers Range requests with 206; if not, with the whole file. */
   private volatile boolean honoursRange = true;
+  /** Answers a Range request with 206 but from byte 0, as a broken cache might. */
+  private volatile boolean wrongRange;
   private volatile byte[] served = WHEEL;
 
   @BeforeEach
@@ -101,7 +103,10 @@ class WheelFetcherTest {
     String range = e.getRequestHeaders().getFirst("Range");
     ranges.add(String.valueOf(range));
     int start = 0;
-    if (range != null && honoursRange) {
+    if (range != null && wrongRange) {
+      e.getResponseHeaders().add("Content-Range", "bytes 0-" + (body.length - 1) + "/" + body.length);
+      e.sendResponseHeaders(206, body.length);
+    } else if (range != null && honoursRange) {
       start = Integer.parseInt(range.replaceAll("bytes=(\\d+)-", "$1"));
       e.getResponseHeaders().add("Content-Range", "bytes " + start + "-" + (body.length - 1) + "/" + body.length);
       e.sendResponseHeaders(206, body.length - start);
@@ -199,6 +204,19 @@ class WheelFetcherTest {
     assertThat(ranges).containsExactly("null", "bytes=100000-");
     assertThat(Files.readAllBytes(lib.resolve("libfake.so.1"))).isEqualTo(LIB_A);
     assertThat(Files.readAllBytes(lib.resolve("libfakeLt.so.1"))).isEqualTo(LIB_B);
+  }
+
+  @Test
+  void aServerThatSendsAnotherRangeIsAskedForTheWholeFileAgain() throws IOException {
+    WheelFetcher f = fetcher(fakeWheel("/fake.whl", WHEEL), null);
+    cutAfter.set(100_000);
+    assertThatThrownBy(f::ensure).isInstanceOf(UserInputException.class);
+    wrongRange = true;
+
+    Path lib = f.ensure();
+
+    assertThat(ranges).containsExactly("null", "bytes=100000-", "null");
+    assertThat(Files.readAllBytes(lib.resolve("libfake.so.1"))).isEqualTo(LIB_A);
   }
 
   @Test
