@@ -10,7 +10,10 @@
 #   4. rnnlab train --preset shakespeare-lstm256 --device gpu for --train-steps steps, end to end.
 #
 #   bench/gpu/run.sh [--cases A,B] [--batches 64,256] [--warmup N] [--steps N] [--train-steps N]
-#                    [--no-tests] [--no-bench] [--no-train] [--bundle DIR]
+#                    [--unrolled A,B] [--no-tests] [--no-bench] [--no-train] [--bundle DIR]
+#
+# --unrolled: cases also measured with rnnlab's unrolled graph on the GPU (default lstm256-all; ""
+# for none), to show what the fused cuDNN path gains.
 #
 # Results: the table on stdout; the JSON lines and the table also in $OUT (when set) or /tmp.
 # PyTorch brings its own CUDA and cuDNN: the CUDA 12 folder is on rnnlab's LD_LIBRARY_PATH only.
@@ -18,11 +21,12 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
-cases="lstm256-all,2x512,simplernn256,lstm256-last" batches=64 warmup=10 steps=50 train_steps=300
+cases="lstm256-all,2x512,simplernn256,lstm256-last" unrolled="lstm256-all" batches=64 warmup=10 steps=50 train_steps=300
 tests=1 bench=1 train=1 bundle=/tmp/rnnlab-gpu
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --cases) cases="$2"; shift 2 ;;
+    --unrolled) unrolled="$2"; shift 2 ;;
     --batches) batches="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
     --steps) steps="$2"; shift 2 ;;
@@ -31,7 +35,7 @@ while [[ $# -gt 0 ]]; do
     --no-bench) bench=0; shift ;;
     --no-train) train=0; shift ;;
     --bundle) bundle="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "bench/gpu/run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -56,7 +60,7 @@ for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib/wsl/lib; do [[ -
 cp_main="$bundle/rnnlab/rnnlab.jar$(printf ':%s' "$bundle"/rnnlab/lib/*.jar)"
 cp_test="$bundle/rnnlab/test-classes:$cp_main$(printf ':%s' "$bundle"/rnnlab/test-lib/*.jar)"
 # TF's start-up notices in the GPU build (the launcher drops them too; see ../../rnnlab).
-noise='^(WARNING: All log messages before absl|I0000 .*mlir_graph_optimization_pass|.*Unable to register cu(FFT|DNN|BLAS) factory)'
+noise='^(WARNING: All log messages before absl|I0000 .*mlir_graph_optimization_pass|.*Unable to register cu(FFT|DNN|BLAS) factory|.*failed call to cuInit)'
 on_gpu() { LD_LIBRARY_PATH="$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$@" 2> >(grep -v -E "$noise" >&2); }
 rnnlab() { on_gpu "$java" -Xmx16g -jar "$bundle/rnnlab/rnnlab.jar" "$@"; }
 
@@ -69,16 +73,18 @@ if (( tests )); then
   selectors=()
   while read -r c; do [[ "$c" == *Test ]] && selectors+=(--select-class "$c"); done <"$bundle/gpu-tests.txt"
   on_gpu "$java" -Xmx16g -jar "$bundle"/rnnlab/test-lib/junit-platform-console-standalone-*.jar execute \
-    --disable-banner --details=tree --class-path "$cp_test" "${selectors[@]}" || status=1
+    --disable-banner --disable-ansi-colors --details=tree --class-path "$cp_test" "${selectors[@]}" || status=1
 fi
 
-measure() { # side case batch
+measure() { # side (rnnlab | rnnlab-unrolled | pytorch) case batch
   local side="$1" c="$2" b="$3" line
   # shellcheck disable=SC2046
   set -- $(model_flags "$c") --seq 100 --batch "$b" --vocab 65 --warmup "$warmup" --steps "$steps"
-  if [[ "$side" == rnnlab ]]; then
+  if [[ "$side" == rnnlab* ]]; then
     line=$(on_gpu "$java" -Xmx16g -cp "$cp_test" io.rnnlab.bench.KerasSideBySide train --case "$c" "$@" \
-      --intra 0 --inter 0 --device gpu | tail -1) || true
+      --intra 0 --inter 0 --device gpu --recurrence "$([[ "$side" == rnnlab ]] && echo auto || echo unrolled)" \
+      | tail -1) || true
+    line="${line/\"side\": \"rnnlab\"/\"side\": \"$side\"}"
   else
     line=$(python3 bench/gpu/torch_lstm.py --case "$c" "$@" | tail -1) || true
   fi
@@ -95,6 +101,7 @@ if (( bench )); then
   for b in ${batches//,/ }; do
     for c in ${cases//,/ }; do
       measure rnnlab "$c" "$b"
+      [[ ",$unrolled," == *",$c,"* ]] && measure rnnlab-unrolled "$c" "$b"
       measure pytorch "$c" "$b"
     done
   done
@@ -104,18 +111,22 @@ rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 by = {}
 for r in rows:
     by.setdefault((r["case"], r.get("batch", 64)), {})[r["side"]] = r
-torch_v = next((r for r in rows if r["side"] == "pytorch"), {})
-print(f"\n| case | batch | rnnlab chars/s | PyTorch chars/s | rnnlab / PyTorch | rnnlab ms/step | PyTorch ms/step |")
-print("|---|---|---|---|---|---|---|")
+num = lambda x, k, f: f.format(x[k]) if x else "-"
+print("\n| case | batch | rnnlab chars/s | PyTorch chars/s | rnnlab / PyTorch | rnnlab ms/step | PyTorch ms/step "
+      "| rnnlab path | rnnlab unrolled chars/s |")
+print("|---|---|---|---|---|---|---|---|---|")
 for (case, batch), s in by.items():
-    r, t = s.get("rnnlab"), s.get("pytorch")
-    ratio = f"{r['train_chars_per_s'] / t['train_chars_per_s']:.2f}x" if r and t else "-"
-    fmt = lambda x, k, f: f.format(x[k]) if x else "-"
-    print(f"| {case} | {batch} | {fmt(r, 'train_chars_per_s', '{:,.0f}')} | {fmt(t, 'train_chars_per_s', '{:,.0f}')} "
-          f"| {ratio} | {fmt(r, 'step_ms', '{:.2f}')} | {fmt(t, 'step_ms', '{:.2f}')} |")
-if torch_v:
-    print(f"\nPyTorch {torch_v.get('torch')} (cuDNN {torch_v.get('cudnn')}) on {torch_v.get('device')}; "
-          f"rnnlab: TF {next((r.get('tf') for r in rows if r['side'] == 'rnnlab'), '?')} (TF Java 1.1.0)")
+    r, t, u = s.get("rnnlab"), s.get("pytorch"), s.get("rnnlab-unrolled")
+    ratio = "{:.2f}x".format(r["train_chars_per_s"] / t["train_chars_per_s"]) if r and t else "-"
+    path = "{} on {}".format(r.get("recurrence", "?"), "GPU" if r.get("gpu") == "true" else "CPU") if r else "-"
+    print("| {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(case, batch, num(r, "train_chars_per_s", "{:,.0f}"),
+          num(t, "train_chars_per_s", "{:,.0f}"), ratio, num(r, "step_ms", "{:.2f}"), num(t, "step_ms", "{:.2f}"),
+          path, num(u, "train_chars_per_s", "{:,.0f}")))
+t = next((r for r in rows if r["side"] == "pytorch"), None)
+r = next((r for r in rows if r["side"] == "rnnlab"), None)
+notes = (["PyTorch {} (cuDNN {}) on {}".format(t.get("torch"), t.get("cudnn"), t.get("device"))] if t else []) + (
+    ["rnnlab: TF {} (TF Java 1.1.0), Java {}".format(r.get("tf"), r.get("java"))] if r else [])
+print("\n" + "; ".join(notes))
 PY
 fi
 
