@@ -1,7 +1,7 @@
 package io.rnnlab.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rnnlab.Json;
 import io.rnnlab.UserInputException;
 import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
         "and whether 'rnnlab generate' can sample from it (signature, input form, vocabulary).",
         "A .keras file: the model rnnlab reads from it, its parameters and vocabulary."})
 final class InspectCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   @Spec picocli.CommandLine.Model.CommandSpec cmd;
 

@@ -1,6 +1,6 @@
 package io.rnnlab.cli;
 
-import io.rnnlab.AtomicFiles;
+import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import io.rnnlab.runtime.FilteredStderr;
 import java.io.PrintWriter;
@@ -46,7 +46,7 @@ public final class Main implements Runnable {
     // reads (a FIFO) and stack traces (a directory). A literal '@' is just a value here.
     cli.setExpandAtFiles(false);
     cli.setParameterExceptionHandler((ex, a) -> {
-      err.println("rnnlab: error: " + oneLine(ex.getMessage()) + " (see '"
+      err.println("rnnlab: error: " + Messages.forTerminal(ex.getMessage()) + " (see '"
           + ex.getCommandLine().getCommandName() + " --help')");
       if (debug) {
         ex.printStackTrace(err);
@@ -55,13 +55,13 @@ public final class Main implements Runnable {
     });
     cli.setExecutionExceptionHandler((ex, c, parsed) -> {
       if (ex instanceof UserInputException) {
-        err.println("rnnlab: error: " + oneLine(ex.getMessage()));
+        err.println("rnnlab: error: " + Messages.forTerminal(ex.getMessage()));
         if (debug) {
           ex.printStackTrace(err);
         }
         return USAGE;
       }
-      err.println("rnnlab: failed: " + oneLine(describe(ex)) + (debug ? "" : " (--debug for details)"));
+      err.println("rnnlab: failed: " + Messages.forTerminal(describe(ex)) + (debug ? "" : " (--debug for details)"));
       if (debug) {
         ex.printStackTrace(err);
       }
@@ -71,7 +71,7 @@ public final class Main implements Runnable {
       return cli.execute(rest);
     } catch (OutOfMemoryError e) {
       // Not a user mistake, but not a stack trace either: say what ran out and how to get more.
-      err.println("rnnlab: failed: out of memory (" + oneLine(e.getMessage()) + "); give the JVM more heap with "
+      err.println("rnnlab: failed: out of memory (" + Messages.forTerminal(e.getMessage()) + "); give the JVM more heap with "
           + "RNNLAB_JAVA_OPTS=-Xmx8g, or use a smaller model, corpus or batch");
       if (debug) {
         e.printStackTrace(err);
@@ -83,14 +83,9 @@ public final class Main implements Runnable {
   static String describe(Throwable t) {
     Throwable e = t instanceof java.io.UncheckedIOException && t.getCause() != null ? t.getCause() : t;
     if (e instanceof java.io.IOException io && io.getMessage() != null) {
-      return AtomicFiles.reason(io); // says what failed and why; the class name adds nothing
+      return Messages.reason(io); // says what failed and why; the class name adds nothing
     }
     String m = e.getMessage();
     return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
-  }
-
-  /** One line, with control characters (a binary argument echoed back, say) shown as '?'. */
-  static String oneLine(String s) {
-    return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim().replaceAll("\\p{Cntrl}", "?");
   }
 }

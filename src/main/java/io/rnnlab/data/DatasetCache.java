@@ -1,5 +1,6 @@
 package io.rnnlab.data;
 
+import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -196,7 +197,7 @@ public final class DatasetCache {
           "cannot write to cache directory "
               + cacheDir
               + " ("
-              + Reason.of(e)
+              + Messages.cause(e)
               + "); set RNNLAB_CACHE to a writable directory or pass --data FILE",
           e);
     }
@@ -266,11 +267,11 @@ public final class DatasetCache {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ConnectException) {
         String where = info.url().getHost() + (info.url().getPort() < 0 ? "" : ":" + info.url().getPort());
-        String detail = Reason.of(t);
+        String detail = Messages.cause(t);
         return "cannot connect to " + where + (detail.equals("ConnectException") ? "" : ": " + detail);
       }
     }
-    return Reason.of(e);
+    return Messages.cause(e);
   }
 
   private void moveIntoPlace(DatasetInfo info, Path temp, Path target) {
@@ -288,7 +289,7 @@ public final class DatasetCache {
               + " in cache directory "
               + cacheDir
               + " ("
-              + Reason.of(e)
+              + Messages.cause(e)
               + "); set RNNLAB_CACHE to a writable directory or pass --data FILE",
           e);
     }

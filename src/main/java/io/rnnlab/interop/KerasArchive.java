@@ -1,9 +1,9 @@
 package io.rnnlab.interop;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jhdf.HdfFile;
 import io.rnnlab.AtomicFiles;
+import io.rnnlab.Json;
+import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.model.HostTensor;
@@ -58,7 +58,6 @@ public final class KerasArchive {
 
   // Fixed entry times make an archive a pure function of the model (1980-01-01, the zip epoch).
   private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private KerasArchive() {}
 
@@ -132,8 +131,8 @@ public final class KerasArchive {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("keras_version", KERAS_FORMAT_VERSION);
         metadata.put("saved_by", "rnnlab");
-        putStored(z, METADATA, JSON.writeValueAsBytes(metadata));
-        putStored(z, CONFIG, JSON.writeValueAsBytes(KerasConfigWriter.config(spec, optimizer.adam())));
+        putStored(z, METADATA, Json.MAPPER.writeValueAsBytes(metadata));
+        putStored(z, CONFIG, Json.MAPPER.writeValueAsBytes(KerasConfigWriter.config(spec, optimizer.adam())));
         putStored(z, WEIGHTS, h5);
         z.finish();
         file.getChannel().force(true);
@@ -178,10 +177,10 @@ public final class KerasArchive {
       return new Model(spec, weights, withVocabulary ? readVocabulary(file, spec) : null, config.anyLength(),
           config.logits());
     } catch (ZipException e) {
-      throw new UserInputException(source + " is not a valid .keras archive (" + KerasH5Weights.oneLine(e)
+      throw new UserInputException(source + " is not a valid .keras archive (" + Messages.of(e)
           + "); it may be truncated or not a Keras file");
     } catch (IOException e) {
-      throw new UserInputException("cannot read " + file + " (" + KerasH5Weights.oneLine(e) + ")");
+      throw new UserInputException("cannot read " + file + " (" + Messages.of(e) + ")");
     }
   }
 
@@ -263,7 +262,7 @@ public final class KerasArchive {
       } catch (RuntimeException e) {
         // jhdf reports a damaged file as HdfException or as whatever its parser trips over deeper
         // in (ArithmeticException, BufferUnderflowException, ...): all mean the same to the user.
-        throw new UserInputException(source + ": " + WEIGHTS + " is not readable HDF5 (" + KerasH5Weights.oneLine(e) + ")");
+        throw new UserInputException(source + ": " + WEIGHTS + " is not readable HDF5 (" + Messages.of(e) + ")");
       }
     } finally {
       Files.deleteIfExists(tmp);
@@ -296,7 +295,7 @@ public final class KerasArchive {
         unsafe |= part.equals("..");
       }
       if (unsafe) {
-        throw new UserInputException(source + " has an unsafe entry name '" + printable(name)
+        throw new UserInputException(source + " has an unsafe entry name '" + Messages.printable(name)
             + "' (absolute or escaping its directory); refusing to read it");
       }
     }
@@ -376,9 +375,5 @@ public final class KerasArchive {
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
     }
-  }
-
-  private static String printable(String s) {
-    return s.replaceAll("\\p{Cntrl}", "?");
   }
 }

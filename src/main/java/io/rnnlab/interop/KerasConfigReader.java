@@ -2,7 +2,8 @@ package io.rnnlab.interop;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rnnlab.Json;
+import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.Head;
@@ -29,7 +30,6 @@ import java.util.Set;
  * missing biases, returned states, masking, …) is refused with the offending layer named.
  */
 final class KerasConfigReader {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SUPPORTED = "rnnlab reads Sequential (or single-chain Functional) models of"
       + " [Embedding] → SimpleRNN or LSTM layers [each followed by Dropout] → Dense";
 
@@ -54,10 +54,10 @@ final class KerasConfigReader {
   static Parsed parse(String json, String source, int seqLenIfAny) {
     JsonNode root;
     try {
-      root = JSON.readTree(json);
+      root = Json.MAPPER.readTree(json);
     } catch (JsonProcessingException e) {
       throw new UserInputException(source + ": config.json is not valid JSON ("
-          + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+          + Messages.firstLine(e.getOriginalMessage()) + ")");
     }
     return new KerasConfigReader(source, seqLenIfAny).model(root);
   }

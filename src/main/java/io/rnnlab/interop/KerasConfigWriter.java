@@ -1,9 +1,10 @@
 package io.rnnlab.interop;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rnnlab.Json;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
@@ -17,7 +18,7 @@ import io.rnnlab.train.AdamConfig;
  * defaults, so {@code model.summary()} reads like the tutorial's.
  */
 final class KerasConfigWriter {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private KerasConfigWriter() {}
 

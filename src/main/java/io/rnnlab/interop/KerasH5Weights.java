@@ -7,6 +7,7 @@ import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 import io.jhdf.api.WritableGroup;
+import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import io.rnnlab.interop.KerasNames.Kind;
 import io.rnnlab.model.CellType;
@@ -55,7 +56,7 @@ public final class KerasH5Weights {
       throw e;
     } catch (RuntimeException e) {
       // Not only HdfException: jhdf meets damage deep in a file with ArithmeticException and the like.
-      throw new UserInputException(source + " is not a readable HDF5 weights file (" + oneLine(e) + ")");
+      throw new UserInputException(source + " is not a readable HDF5 weights file (" + Messages.of(e) + ")");
     }
   }
 
@@ -321,10 +322,5 @@ public final class KerasH5Weights {
       rows[r] = t.row(r);
     }
     return rows;
-  }
-
-  static String oneLine(Throwable e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return m.replaceAll("\\s+", " ").trim();
   }
 }

@@ -1,5 +1,6 @@
 package io.rnnlab.interop;
 
+import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.generate.CharModel;
@@ -88,7 +89,7 @@ public final class KerasSavedModel implements CharModel {
       out = call(fn, sig, windows, Math.max(sig.vocabDim(), 2));
     } catch (TensorFlowException e) {
       throw new UserInputException(dir + ": " + sig.key() + " fails on a probe input ("
-          + SavedModelInspector.firstLine(e.getMessage()) + ")", e);
+          + Messages.cut(Messages.firstLine(e.getMessage()), 300) + ")", e);
     }
     boolean probabilities = true;
     for (float[] row : out) {

@@ -1,5 +1,6 @@
 package io.rnnlab.interop;
 
+import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.model.ModelSpec;
@@ -78,7 +79,7 @@ public final class KerasWeightsImport {
     try (InputStream in = Files.newInputStream(file)) {
       return in.readNBytes(HDF5.length);
     } catch (IOException e) {
-      throw new UserInputException("cannot read " + file + " (" + KerasH5Weights.oneLine(e) + ")");
+      throw new UserInputException("cannot read " + file + " (" + Messages.of(e) + ")");
     }
   }
 

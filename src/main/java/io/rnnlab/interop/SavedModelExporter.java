@@ -1,8 +1,8 @@
 package io.rnnlab.interop;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rnnlab.AtomicFiles;
+import io.rnnlab.Json;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.model.InferenceGraph;
 import io.rnnlab.model.ModelSpec;
@@ -32,7 +32,7 @@ public final class SavedModelExporter {
   public static final String SPEC = "spec.json";
   public static final String REFERENCE_IO = "reference_io.json";
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private SavedModelExporter() {}
 

@@ -1,6 +1,7 @@
 package io.rnnlab.interop;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import io.rnnlab.runtime.SessionOptions;
 import java.io.IOException;
@@ -263,11 +264,8 @@ public final class SavedModelInspector {
     }
   }
 
-  static String firstLine(String s) {
-    if (s == null) {
-      return "no message";
-    }
-    String line = s.strip().split("\\R", 2)[0].strip();
-    return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+  /** A TensorFlow or protobuf message: its first line, cut (TF appends whole stack traces). */
+  private static String firstLine(String s) {
+    return Messages.cut(Messages.firstLine(s), 300);
   }
 }

@@ -2,8 +2,8 @@ package io.rnnlab.train;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rnnlab.Json;
+import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -46,9 +46,7 @@ public record TrainConfig(
     }
   }
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = Json.RECORDS;
 
   public String toJson() {
     try {
@@ -68,8 +66,7 @@ public record TrainConfig(
     } catch (IOException e) {
       Throwable cause = e.getCause() instanceof UserInputException u ? u : e;
       throw new UserInputException("cannot read " + file + " ("
-          + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage().lines().findFirst().orElse(""))
-          + ")");
+          + (cause.getMessage() == null ? cause.getClass().getSimpleName() : Messages.firstLine(cause.getMessage())) + ")");
     }
   }
 }

@@ -1,6 +1,6 @@
 package io.rnnlab.train;
 
-import io.rnnlab.AtomicFiles;
+import io.rnnlab.Messages;
 import io.rnnlab.model.ModelSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,7 +45,7 @@ public final class Trainer {
     } catch (IOException e) {
       // A checkpoint or history that cannot be written (a full disk, say) ends the run; every
       // checkpoint published before stays valid, so the hint is the way back.
-      throw new UncheckedIOException(new IOException(AtomicFiles.reason(e)
+      throw new UncheckedIOException(new IOException(Messages.reason(e)
           + "; the checkpoints written before are intact: fix that and continue with --resume", e));
     } finally {
       stop.confirm();
