@@ -23,9 +23,6 @@ public record VanillaRnnWeights(
     double[][] denseKernel,
     double[] denseBias) {
 
-  /** Scale of {@link #random(int, int, int, long)}: keeps tanh out of saturation at init. */
-  public static final double DEFAULT_SCALE = 0.1;
-
   public VanillaRnnWeights {
     int inputDim = rows(kernel, "kernel");
     int units = columns(kernel, "kernel");
@@ -39,11 +36,6 @@ public record VanillaRnnWeights(
       throw new IllegalArgumentException(
           "empty dimension: inputDim=" + inputDim + ", units=" + units + ", vocab=" + vocab);
     }
-  }
-
-  /** Uniform(-0.1, 0.1) weights; see {@link #random(int, int, int, double, long)}. */
-  public static VanillaRnnWeights random(int inputDim, int units, int vocab, long seed) {
-    return random(inputDim, units, vocab, DEFAULT_SCALE, seed);
   }
 
   /**

@@ -42,13 +42,6 @@ public final class VanillaRnn {
         meanWeight(in, LossMode.LAST));
   }
 
-  public static Gradients lossAndGradientsLast(
-      VanillaRnnWeights w, double[][][] inputs, int[] targets) {
-    Input in = new DenseInput(inputs, w.inputDim());
-    return run(w, in, zeroState(in, w), LossMode.LAST, lastTargets(targets, in, w),
-        meanWeight(in, LossMode.LAST));
-  }
-
   /** The loss alone, for finite differences: the same forward code, without the backward pass. */
   public static double loss(VanillaRnnWeights w, int[][] ids, int[][] targets, LossMode mode) {
     Input in = new IdInput(ids, w.inputDim());
@@ -67,10 +60,6 @@ public final class VanillaRnn {
     return lastOf(probabilities(w, new IdInput(ids, w.inputDim()), LossMode.LAST));
   }
 
-  public static double[][] probabilitiesLast(VanillaRnnWeights w, double[][][] inputs) {
-    return lastOf(probabilities(w, new DenseInput(inputs, w.inputDim()), LossMode.LAST));
-  }
-
   /** Softmax of the head on every step: {@code [batch][seq][vocab]}. */
   public static double[][][] probabilitiesAll(VanillaRnnWeights w, int[][] ids) {
     return probabilities(w, new IdInput(ids, w.inputDim()), LossMode.ALL);
@@ -83,10 +72,6 @@ public final class VanillaRnn {
   /** The SimpleRNN layer's output with {@code return_sequences=True}: {@code [batch][seq][units]}. */
   public static double[][][] hiddenStates(VanillaRnnWeights w, int[][] ids) {
     return hiddenStates(w, new IdInput(ids, w.inputDim()));
-  }
-
-  public static double[][][] hiddenStates(VanillaRnnWeights w, double[][][] inputs) {
-    return hiddenStates(w, new DenseInput(inputs, w.inputDim()));
   }
 
   /**

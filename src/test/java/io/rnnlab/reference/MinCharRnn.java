@@ -76,7 +76,6 @@ public final class MinCharRnn {
   private int position;
   private int iteration;
   private double smoothLoss;
-  private double lastLoss = Double.NaN;
 
   public MinCharRnn(String text, Config config) {
     this.config = config;
@@ -122,7 +121,6 @@ public final class MinCharRnn {
     update(weights.denseBias(), g.dDenseBias(), adagradMemory.denseBias());
 
     hprev = g.finalHidden()[0];
-    lastLoss = g.loss();
     smoothLoss = smoothLoss * SMOOTHING + g.loss() * (1 - SMOOTHING);
     position += seq;
     iteration++;
@@ -205,11 +203,6 @@ public final class MinCharRnn {
 
   public double smoothLoss() {
     return smoothLoss;
-  }
-
-  /** Loss of the most recent window; NaN before the first {@link #step()}. */
-  public double lastLoss() {
-    return lastLoss;
   }
 
   public int iteration() {
