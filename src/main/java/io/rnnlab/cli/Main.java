@@ -4,8 +4,8 @@ import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import io.rnnlab.runtime.FilteredStderr;
 import java.io.PrintWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * {@code rnnlab}: one subcommand per verb. Exit codes: 0 ok, 2 usage or input error (one line on

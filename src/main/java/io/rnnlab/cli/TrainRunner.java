@@ -1,9 +1,9 @@
 package io.rnnlab.cli;
 
-import io.rnnlab.interop.SavedModelExporter;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.Weights;
 import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.savedmodel.SavedModelExporter;
 import io.rnnlab.train.EpochResult;
 import io.rnnlab.train.StopSignal;
 import io.rnnlab.train.TensorBoardLogger;

@@ -1,8 +1,8 @@
 package io.rnnlab.compare;
 
 import io.rnnlab.UserInputException;
-import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.GenerationOptions.Mode;
+import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
 import io.rnnlab.model.LossOn;
 

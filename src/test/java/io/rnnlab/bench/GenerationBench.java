@@ -1,15 +1,15 @@
 package io.rnnlab.bench;
 
 import io.rnnlab.data.Vocabulary;
-import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.GenerationOptions.Mode;
+import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
-import io.rnnlab.interop.RnnlabModel;
-import io.rnnlab.interop.SavedModelExporter;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.Tensors;
 import io.rnnlab.model.WeightInitializer;
 import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.savedmodel.RnnlabModel;
+import io.rnnlab.savedmodel.SavedModelExporter;
 import io.rnnlab.train.Preset;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,7 +52,7 @@ public final class GenerationBench {
   /** What {@code rnnlab generate} uses. */
   static final SessionOptions RNNLAB = Generator.GENERATION_SESSION;
   static final SessionOptions ONE_THREAD = new SessionOptions(1, 1, false);
-  /** rnnlab's run option for its own calls (see interop.SignatureCall). */
+  /** rnnlab's run option for its own calls (see savedmodel.SignatureCall). */
   static final RunOptions CALLER_THREAD = RunOptions.newBuilder().setInterOpThreadPool(-1).build();
 
   private final Path model;

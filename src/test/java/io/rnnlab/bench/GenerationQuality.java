@@ -1,7 +1,7 @@
 package io.rnnlab.bench;
 
 import io.rnnlab.generate.Generator;
-import io.rnnlab.interop.RnnlabModel;
+import io.rnnlab.savedmodel.RnnlabModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -2,10 +2,10 @@ package io.rnnlab.compare;
 
 import io.rnnlab.data.Corpus;
 import io.rnnlab.data.Vocabulary;
-import io.rnnlab.interop.SavedModelExporter;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.savedmodel.SavedModelExporter;
 import io.rnnlab.train.Preset;
 import io.rnnlab.train.StopSignal;
 import io.rnnlab.train.TrainJob;

@@ -1,4 +1,4 @@
-package io.rnnlab.interop;
+package io.rnnlab.keras;
 
 import io.rnnlab.UserInputException;
 import io.rnnlab.model.LossOn;

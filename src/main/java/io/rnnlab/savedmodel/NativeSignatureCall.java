@@ -1,4 +1,4 @@
-package io.rnnlab.interop;
+package io.rnnlab.savedmodel;
 
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_AllocateTensor;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteBuffer;

@@ -1,4 +1,4 @@
-package io.rnnlab.interop;
+package io.rnnlab.keras;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,6 +8,7 @@ import io.rnnlab.model.HostTensor;
 import io.rnnlab.model.InferenceGraph;
 import io.rnnlab.model.Tensors;
 import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.savedmodel.PythonSavedModelsTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,9 @@
-package io.rnnlab.interop;
+package io.rnnlab.savedmodel;
 
 import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.generate.CharModel;
+import io.rnnlab.keras.KerasArchive;
 import io.rnnlab.model.InferenceGraph;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.runtime.SessionOptions;

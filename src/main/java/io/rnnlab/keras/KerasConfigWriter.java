@@ -1,9 +1,9 @@
-package io.rnnlab.interop;
+package io.rnnlab.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rnnlab.Json;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.LossOn;

@@ -1,4 +1,4 @@
-package io.rnnlab.interop;
+package io.rnnlab.keras;
 
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
@@ -9,7 +9,7 @@ import io.jhdf.api.Node;
 import io.jhdf.api.WritableGroup;
 import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
-import io.rnnlab.interop.KerasNames.Kind;
+import io.rnnlab.keras.KerasNames.Kind;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.HostTensor;
 import io.rnnlab.model.ModelSpec;

@@ -1,9 +1,9 @@
-package io.rnnlab.interop;
+package io.rnnlab.savedmodel;
 
 import io.rnnlab.UserInputException;
-import io.rnnlab.interop.SavedModelInspector.SignatureInfo;
-import io.rnnlab.interop.SavedModelInspector.TensorInfo;
 import io.rnnlab.model.Tensors;
+import io.rnnlab.savedmodel.SavedModelInspector.SignatureInfo;
+import io.rnnlab.savedmodel.SavedModelInspector.TensorInfo;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

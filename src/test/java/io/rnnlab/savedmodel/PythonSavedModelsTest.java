@@ -1,4 +1,4 @@
-package io.rnnlab.interop;
+package io.rnnlab.savedmodel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

@@ -1,8 +1,9 @@
-package io.rnnlab.interop;
+package io.rnnlab.savedmodel;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rnnlab.AtomicFiles;
 import io.rnnlab.Json;
+import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.model.InferenceGraph;
 import io.rnnlab.model.ModelSpec;
@@ -15,6 +16,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Tensor;
@@ -31,6 +34,10 @@ public final class SavedModelExporter {
   public static final String VOCAB = "vocab.json";
   public static final String SPEC = "spec.json";
   public static final String REFERENCE_IO = "reference_io.json";
+
+  /** What an exported SavedModel directory holds; replacing one that holds more would delete that too. */
+  private static final Set<String> SAVED_MODEL_ENTRIES =
+      Set.of(SavedModelInspector.GRAPH_FILE, "variables", "assets", "fingerprint.pb");
 
   private static final ObjectMapper JSON = Json.MAPPER;
 
@@ -92,5 +99,21 @@ public final class SavedModelExporter {
       }
     }
     return io;
+  }
+
+  /** Replacing is fine for a SavedModel; anything else there is not ours to delete. */
+  public static void checkTarget(Path out) throws IOException {
+    if (!Files.exists(out)) {
+      AtomicFiles.checkWritableLocation(out, "--out");
+      return;
+    }
+    if (!Files.isDirectory(out)) {
+      throw new UserInputException("--out " + out + " is a file; choose a new directory");
+    }
+    Optional<String> foreign = AtomicFiles.foreignEntry(out, SAVED_MODEL_ENTRIES);
+    if (foreign.isPresent()) {
+      throw new UserInputException("--out " + out + " holds " + foreign.get() + ", which is not part of an"
+          + " rnnlab SavedModel; choose a new directory (an rnnlab SavedModel there would be replaced)");
+    }
   }
 }

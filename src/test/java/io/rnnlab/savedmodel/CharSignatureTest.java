@@ -1,11 +1,11 @@
-package io.rnnlab.interop;
+package io.rnnlab.savedmodel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rnnlab.UserInputException;
-import io.rnnlab.interop.SavedModelInspector.SignatureInfo;
-import io.rnnlab.interop.SavedModelInspector.TensorInfo;
+import io.rnnlab.savedmodel.SavedModelInspector.SignatureInfo;
+import io.rnnlab.savedmodel.SavedModelInspector.TensorInfo;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.rnnlab.interop;
+package io.rnnlab.savedmodel;
 
 import java.nio.file.Path;
 import org.tensorflow.Graph;

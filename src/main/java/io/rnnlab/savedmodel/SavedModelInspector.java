@@ -1,8 +1,9 @@
-package io.rnnlab.interop;
+package io.rnnlab.savedmodel;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
+import io.rnnlab.keras.KerasArchive;
 import io.rnnlab.runtime.SessionOptions;
 import java.io.IOException;
 import java.io.InputStream;

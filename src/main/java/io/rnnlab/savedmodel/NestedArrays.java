@@ -1,4 +1,4 @@
-package io.rnnlab.interop;
+package io.rnnlab.savedmodel;
 
 import java.util.ArrayList;
 import java.util.List;

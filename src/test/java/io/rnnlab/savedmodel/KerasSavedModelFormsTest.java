@@ -1,4 +1,4 @@
-package io.rnnlab.interop;
+package io.rnnlab.savedmodel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
-import io.rnnlab.interop.TinySavedModels.Input;
-import io.rnnlab.interop.TinySavedModels.Spec;
 import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.savedmodel.TinySavedModels.Input;
+import io.rnnlab.savedmodel.TinySavedModels.Spec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

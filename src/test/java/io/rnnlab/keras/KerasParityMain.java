@@ -1,4 +1,4 @@
-package io.rnnlab.interop;
+package io.rnnlab.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,7 +1,8 @@
-package io.rnnlab.interop;
+package io.rnnlab.savedmodel;
 
 import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
+import io.rnnlab.keras.KerasArchive;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

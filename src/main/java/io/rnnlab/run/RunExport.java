@@ -1,13 +1,14 @@
-package io.rnnlab.interop;
+package io.rnnlab.run;
 
-import io.rnnlab.AtomicFiles;
 import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
+import io.rnnlab.keras.KerasArchive;
 import io.rnnlab.model.HostTensor;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.WeightSpec;
 import io.rnnlab.model.Weights;
 import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.savedmodel.SavedModelExporter;
 import io.rnnlab.train.AdamConfig;
 import io.rnnlab.train.Checkpoints;
 import io.rnnlab.train.TrainConfig;
@@ -66,10 +67,10 @@ public final class RunExport {
 
   /**
    * Exports {@code s} atomically to {@code out}; an existing SavedModel there is replaced. Call
-   * {@link #checkSavedModelTarget} before the (slower) {@link #read} to fail early.
+   * {@link SavedModelExporter#checkTarget} before the (slower) {@link #read} to fail early.
    */
   public static void writeSavedModel(Source s, Path out, SessionOptions options) throws IOException {
-    checkSavedModelTarget(out);
+    SavedModelExporter.checkTarget(out);
     SavedModelExporter.export(s.spec(), s.vocab(), s.weights(), out, options);
   }
 
@@ -116,24 +117,4 @@ public final class RunExport {
     }
     return new Weights(w).checkFits(spec, "checkpoint " + c.dir());
   }
-
-  /** Replacing is fine for a SavedModel; anything else there is not ours to delete. */
-  public static void checkSavedModelTarget(Path out) throws IOException {
-    if (!Files.exists(out)) {
-      AtomicFiles.checkWritableLocation(out, "--out");
-      return;
-    }
-    if (!Files.isDirectory(out)) {
-      throw new UserInputException("--out " + out + " is a file; choose a new directory");
-    }
-    java.util.Optional<String> foreign = AtomicFiles.foreignEntry(out, SAVED_MODEL_ENTRIES);
-    if (foreign.isPresent()) {
-      throw new UserInputException("--out " + out + " holds " + foreign.get() + ", which is not part of an"
-          + " rnnlab SavedModel; choose a new directory (an rnnlab SavedModel there would be replaced)");
-    }
-  }
-
-  /** What an exported SavedModel directory holds; replacing one that holds more would delete that too. */
-  private static final java.util.Set<String> SAVED_MODEL_ENTRIES =
-      java.util.Set.of(SavedModelInspector.GRAPH_FILE, "variables", "assets", "fingerprint.pb");
 }

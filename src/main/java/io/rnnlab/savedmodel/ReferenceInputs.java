@@ -1,4 +1,4 @@
-package io.rnnlab.interop;
+package io.rnnlab.savedmodel;
 
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.Tensors;
