@@ -8,6 +8,7 @@ import io.rnnlab.generate.Generator;
 import io.rnnlab.keras.KerasArchive;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.savedmodel.CharModels;
 import io.rnnlab.savedmodel.RnnlabModel;
 import io.rnnlab.savedmodel.SavedModelInspector.CharModelFit;
 import io.rnnlab.savedmodel.SavedModelInspector.Description;
@@ -72,7 +73,7 @@ final class InspectCommand implements Callable<Integer> {
 
   /** Opens {@code model} as generate does and says which mode generate would use. */
   private void checkGenerates(PrintWriter out, Path model) {
-    try (Generator g = Generator.open(model, vocab, SessionOptions.cpuOnly())) {
+    try (Generator g = Generator.of(CharModels.open(model, vocab, SessionOptions.cpuOnly()))) {
       if (!json) {
         out.println("check: ok, " + g.model().describe() + "; generate runs it in "
             + g.resolve(GenerationOptions.Mode.AUTO).name().toLowerCase(java.util.Locale.ROOT) + " mode");

@@ -14,6 +14,7 @@ import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.Weights;
 import io.rnnlab.runtime.Devices;
+import io.rnnlab.savedmodel.CharModels;
 import io.rnnlab.train.Preset;
 import io.rnnlab.train.TensorBoardLogger;
 import io.rnnlab.train.TrainSetup;
@@ -166,7 +167,7 @@ final class TrainCommand implements Callable<Integer> {
     // as in training. A tiny model that memorised its corpus (hello) is lost when its state runs longer.
     GenerationOptions options = GenerationOptions.of(temperature, seed).withMode(GenerationOptions.Mode.WINDOW)
         .withUnknown(GenerationOptions.UnknownChars.SKIP);
-    try (Generator g = Generator.open(savedModel, null)) {
+    try (Generator g = Generator.of(CharModels.open(savedModel, null))) {
       g.generate(prompt != null ? prompt : corpusHead, sampleLength, options, text -> {
         out.print(text);
         out.flush();

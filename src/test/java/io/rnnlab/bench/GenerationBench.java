@@ -8,6 +8,7 @@ import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.Tensors;
 import io.rnnlab.model.WeightInitializer;
 import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.savedmodel.CharModels;
 import io.rnnlab.savedmodel.RnnlabModel;
 import io.rnnlab.savedmodel.SavedModelExporter;
 import io.rnnlab.train.Preset;
@@ -50,7 +51,7 @@ public final class GenerationBench {
   static final ModelSpec SPEC = ModelSpec.charModel(PRESET.cell(), PRESET.layers(), PRESET.units(),
       PRESET.embeddingDim(), PRESET.dropout(), PRESET.seqLen(), 65, PRESET.lossOn());
   /** What {@code rnnlab generate} uses. */
-  static final SessionOptions RNNLAB = Generator.GENERATION_SESSION;
+  static final SessionOptions RNNLAB = CharModels.GENERATION_SESSION;
   static final SessionOptions ONE_THREAD = new SessionOptions(1, 1, false);
   /** rnnlab's run option for its own calls (see savedmodel.SignatureCall). */
   static final RunOptions CALLER_THREAD = RunOptions.newBuilder().setInterOpThreadPool(-1).build();
