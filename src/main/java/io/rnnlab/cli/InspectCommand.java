@@ -7,6 +7,7 @@ import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
 import io.rnnlab.keras.KerasArchive;
 import io.rnnlab.model.ModelSpec;
+import io.rnnlab.run.RunDirectory;
 import io.rnnlab.runtime.SessionOptions;
 import io.rnnlab.savedmodel.CharModels;
 import io.rnnlab.savedmodel.RnnlabModel;
@@ -55,7 +56,7 @@ final class InspectCommand implements Callable<Integer> {
     if (KerasArchive.isKerasFile(path)) {
       return inspectKeras();
     }
-    Path dir = RnnlabModel.locate(path).orElse(path); // a run directory: its saved_model/
+    Path dir = RunDirectory.savedModelToInspect(path);
     Description d = SavedModelInspector.inspect(dir);
     CharModelFit fit = SavedModelInspector.charModelFit(d, vocab);
     PrintWriter out = cmd.commandLine().getOut();

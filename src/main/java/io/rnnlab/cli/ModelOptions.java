@@ -2,6 +2,7 @@ package io.rnnlab.cli;
 
 import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
+import io.rnnlab.run.RunDirectory;
 import io.rnnlab.savedmodel.CharModels;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -32,6 +33,6 @@ final class ModelOptions {
   }
 
   Generator open() {
-    return Generator.of(CharModels.open(model, vocab));
+    return Generator.of(CharModels.open(RunDirectory.model(model), vocab));
   }
 }

@@ -2,12 +2,13 @@ package io.rnnlab.cli;
 
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.Weights;
+import io.rnnlab.run.RunDirectory;
+import io.rnnlab.run.TrainJob;
 import io.rnnlab.runtime.SessionOptions;
 import io.rnnlab.savedmodel.SavedModelExporter;
 import io.rnnlab.train.EpochResult;
 import io.rnnlab.train.StopSignal;
 import io.rnnlab.train.TensorBoardLogger;
-import io.rnnlab.train.TrainJob;
 import io.rnnlab.train.TrainListener;
 import io.rnnlab.train.TrainSetup;
 import io.rnnlab.train.Trainer;
@@ -54,7 +55,7 @@ final class TrainRunner {
     Runtime.getRuntime().addShutdownHook(hook);
     ProgressPrinter progress = new ProgressPrinter(out, System.console() != null, spec.isCharModel());
     TrainJob.Outcome outcome;
-    try (TensorBoardLogger tensorboard = new TensorBoardLogger(runDir, prep.config().adam().learningRate(),
+    try (TensorBoardLogger tensorboard = new TensorBoardLogger(RunDirectory.at(runDir).tensorboard(), prep.config().adam().learningRate(),
         tensorboardEvery, progress::message)) {
       outcome = TrainJob.run(new TrainJob.Request(spec, prep.vocab(), prep.data(), prep.config(), runDir, resume,
           initialWeights, session), TrainListener.all(progress, tensorboard), stop);
@@ -75,7 +76,7 @@ final class TrainRunner {
       return new Finished(outcome, INTERRUPTED, null);
     }
     summarize(out, spec, result);
-    Path savedModel = runDir.resolve(TrainJob.SAVED_MODEL);
+    Path savedModel = RunDirectory.at(runDir).savedModel();
     SavedModelExporter.export(spec, prep.vocab(), outcome.weights(), savedModel, session);
     out.println("saved model: " + savedModel);
     return new Finished(outcome, Main.OK, savedModel);

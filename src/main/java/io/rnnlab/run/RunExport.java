@@ -12,7 +12,6 @@ import io.rnnlab.savedmodel.SavedModelExporter;
 import io.rnnlab.train.AdamConfig;
 import io.rnnlab.train.Checkpoints;
 import io.rnnlab.train.TrainConfig;
-import io.rnnlab.train.TrainJob;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,23 +44,23 @@ public final class RunExport {
    * Reads the model of {@code run} at {@code checkpoint} (a path, or a name under {@code
    * checkpoints/}; null = newest valid, skipping corrupt ones with a warning).
    */
-  public static Source read(Path run, Path checkpoint, Consumer<String> warn) throws IOException {
-    if (!Files.isDirectory(run)) {
-      throw new UserInputException("run directory " + run + (Files.exists(run) ? " is a file" : " does not exist"));
+  public static Source read(Path dir, Path checkpoint, Consumer<String> warn) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new UserInputException("run directory " + dir + (Files.exists(dir) ? " is a file" : " does not exist"));
     }
-    Path specFile = run.resolve(TrainJob.SPEC);
-    if (!Files.isRegularFile(specFile)) {
-      throw new UserInputException(run + " has no " + TrainJob.SPEC + ": not an rnnlab run directory (rnnlab train --out DIR makes one)");
+    RunDirectory run = RunDirectory.at(dir);
+    if (!Files.isRegularFile(run.spec())) {
+      throw new UserInputException(dir + " has no " + run.spec().getFileName()
+          + ": not an rnnlab run directory (rnnlab train --out DIR makes one)");
     }
-    ModelSpec spec = ModelSpec.read(specFile);
+    ModelSpec spec = run.readSpec();
     Checkpoints.Checkpoint ckpt = checkpoint != null ? chosen(run, checkpoint) : newest(run, warn);
     if (!ckpt.spec().equals(spec)) {
       throw new UserInputException("checkpoint " + ckpt.dir() + " holds " + ckpt.spec().describe() + " but "
-          + specFile + " says " + spec.describe() + "; pass the checkpoint of this run");
+          + run.spec() + " says " + spec.describe() + "; pass the checkpoint of this run");
     }
     Vocabulary vocab = spec.isCharModel() ? vocabulary(run, spec) : null;
-    Path train = run.resolve(TrainJob.TRAIN);
-    AdamConfig adam = Files.isRegularFile(train) ? TrainConfig.read(train).adam() : AdamConfig.KERAS_DEFAULTS;
+    AdamConfig adam = run.readTrainConfig().map(TrainConfig::adam).orElse(AdamConfig.KERAS_DEFAULTS);
     return new Source(spec, vocab, weightsOf(spec, ckpt), ckpt, adam);
   }
 
@@ -74,11 +73,11 @@ public final class RunExport {
     SavedModelExporter.export(s.spec(), s.vocab(), s.weights(), out, options);
   }
 
-  private static Checkpoints.Checkpoint chosen(Path run, Path checkpoint) throws IOException {
-    Path dir = Files.exists(checkpoint) ? checkpoint : run.resolve(TrainJob.CHECKPOINTS).resolve(checkpoint);
+  private static Checkpoints.Checkpoint chosen(RunDirectory run, Path checkpoint) throws IOException {
+    Path dir = Files.exists(checkpoint) ? checkpoint : run.checkpoints().resolve(checkpoint);
     if (!Files.isDirectory(dir)) {
       throw new UserInputException("checkpoint " + checkpoint + " does not exist (neither as a path nor under "
-          + run.resolve(TrainJob.CHECKPOINTS) + ")");
+          + run.checkpoints() + ")");
     }
     try {
       return Checkpoints.load(dir);
@@ -87,18 +86,18 @@ public final class RunExport {
     }
   }
 
-  private static Checkpoints.Checkpoint newest(Path run, Consumer<String> warn) throws IOException {
-    Path dir = run.resolve(TrainJob.CHECKPOINTS);
+  private static Checkpoints.Checkpoint newest(RunDirectory run, Consumer<String> warn) throws IOException {
+    Path dir = run.checkpoints();
     return new Checkpoints(dir, 1, warn).latestValid().orElseThrow(() -> new UserInputException(
         "no valid checkpoint in " + dir + "; train (or --resume) the run until it saves one"));
   }
 
-  private static Vocabulary vocabulary(Path run, ModelSpec spec) {
-    Path file = run.resolve(TrainJob.VOCAB);
+  private static Vocabulary vocabulary(RunDirectory run, ModelSpec spec) {
+    Path file = run.vocab();
     if (!Files.isRegularFile(file)) {
-      throw new UserInputException(run + " has no " + TrainJob.VOCAB + ", which a char model needs");
+      throw new UserInputException(run + " has no " + file.getFileName() + ", which a char model needs");
     }
-    Vocabulary v = Vocabulary.read(file);
+    Vocabulary v = run.readVocabulary();
     if (v.size() != spec.vocabSize()) {
       throw new UserInputException("vocabulary " + file + " has " + v.size() + " symbols, the model's output has "
           + spec.vocabSize());

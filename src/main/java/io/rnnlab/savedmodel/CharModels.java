@@ -4,7 +4,6 @@ import io.rnnlab.UserInputException;
 import io.rnnlab.generate.CharModel;
 import io.rnnlab.keras.KerasArchive;
 import io.rnnlab.runtime.SessionOptions;
-import io.rnnlab.train.TrainJob;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,16 +34,17 @@ public final class CharModels {
   }
 
   /**
-   * Opens an rnnlab run directory (its {@code saved_model/}), an rnnlab SavedModel, any other
-   * SavedModel (trained in Python), or a Keras {@code .keras} file. {@code vocabOverride} (may be
-   * null) replaces the model's own vocabulary file. The caller owns the model.
+   * Opens an rnnlab SavedModel, any other SavedModel (trained in Python), or a Keras {@code
+   * .keras} file; a run directory stands for its model through {@code run.RunDirectory.model}.
+   * {@code vocabOverride} (may be null) replaces the model's own vocabulary file. The caller owns
+   * the model.
    */
   public static CharModel open(Path path, Path vocabOverride, SessionOptions options) {
     Objects.requireNonNull(path, "path");
     if (KerasArchive.isKerasFile(path)) {
       return RnnlabModel.openKeras(path, vocabOverride, options);
     }
-    if (RnnlabModel.locate(path).isPresent()) {
+    if (RnnlabModel.isSavedModel(path)) {
       return RnnlabModel.open(path, vocabOverride, options);
     }
     if (Files.isRegularFile(path.resolve(SavedModelInspector.GRAPH_FILE))) {
@@ -62,10 +62,6 @@ public final class CharModels {
     if (!Files.isDirectory(path)) {
       String h5 = KerasArchive.h5Hint(path);
       return h5 != null ? h5 : "model " + path + " is a file but not a .keras file; " + expected;
-    }
-    if (Files.isRegularFile(path.resolve(TrainJob.SPEC))) {
-      return "run directory " + path + " has no saved_model/ yet (the run has not finished); "
-          + "finish it with rnnlab train --resume --out " + path;
     }
     List<String> found;
     try (Stream<Path> entries = Files.list(path)) {

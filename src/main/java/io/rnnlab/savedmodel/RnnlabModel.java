@@ -7,11 +7,9 @@ import io.rnnlab.keras.KerasArchive;
 import io.rnnlab.model.InferenceGraph;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.runtime.SessionOptions;
-import io.rnnlab.train.TrainJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.exceptions.TensorFlowException;
@@ -74,28 +72,20 @@ public final class RnnlabModel implements CharModel {
     return key.equals(InferenceGraph.STEP) ? List.of("probabilities", "state") : List.of("probabilities");
   }
 
-  /**
-   * The rnnlab SavedModel directory {@code path} is or holds: {@code path} itself when it has
-   * {@code saved_model.pb} and {@code assets/spec.json}, else {@code path/saved_model} when that
-   * does (a run directory).
-   */
-  public static Optional<Path> locate(Path path) {
-    for (Path candidate : new Path[] {path, path.resolve(TrainJob.SAVED_MODEL)}) {
-      if (Files.isRegularFile(candidate.resolve("saved_model.pb"))
-          && Files.isRegularFile(candidate.resolve("assets").resolve(SavedModelExporter.SPEC))) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
+  /** Whether {@code dir} is an rnnlab SavedModel: {@code saved_model.pb} and {@code assets/spec.json}. */
+  public static boolean isSavedModel(Path dir) {
+    return Files.isRegularFile(dir.resolve(SavedModelInspector.GRAPH_FILE))
+        && Files.isRegularFile(dir.resolve("assets").resolve(SavedModelExporter.SPEC));
   }
 
   /**
-   * Opens the rnnlab SavedModel at {@code path} (see {@link #locate}). {@code vocabOverride}, when
-   * not null, replaces {@code assets/vocab.json} and must have the model's vocabulary size.
+   * Opens the rnnlab SavedModel {@code dir} (see {@link #isSavedModel}). {@code vocabOverride},
+   * when not null, replaces {@code assets/vocab.json} and must have the model's vocabulary size.
    */
-  public static RnnlabModel open(Path path, Path vocabOverride, SessionOptions options) {
-    Path dir = locate(path).orElseThrow(() -> new UserInputException(path
-        + " is not an rnnlab model: expected saved_model.pb and assets/spec.json in it or in its saved_model/"));
+  public static RnnlabModel open(Path dir, Path vocabOverride, SessionOptions options) {
+    if (!isSavedModel(dir)) {
+      throw new UserInputException(dir + " is not an rnnlab model: expected saved_model.pb and assets/spec.json in it");
+    }
     Path assets = dir.resolve("assets");
     ModelSpec spec = ModelSpec.read(assets.resolve(SavedModelExporter.SPEC));
     requireCharModel(spec, dir);

@@ -36,7 +36,7 @@ import org.tensorflow.proto.SavedModel;
  */
 public final class SavedModelInspector {
   public static final String SERVE_TAG = "serve";
-  static final String GRAPH_FILE = "saved_model.pb";
+  public static final String GRAPH_FILE = "saved_model.pb";
   static final String TEXT_GRAPH_FILE = "saved_model.pbtxt";
   static final String VARIABLES = "variables";
   static final String VARIABLES_INDEX = "variables.index";
@@ -194,6 +194,11 @@ public final class SavedModelInspector {
     return "TensorFlow cannot load this SavedModel (" + first + ")";
   }
 
+  /** Whether {@code dir} holds a SavedModel graph, binary or text. */
+  public static boolean hasGraph(Path dir) {
+    return Files.isRegularFile(dir.resolve(GRAPH_FILE)) || Files.isRegularFile(dir.resolve(TEXT_GRAPH_FILE));
+  }
+
   /** The checks that need no TensorFlow, in the order a user would fix them. */
   static void checkFiles(Path dir) {
     if (!Files.exists(dir)) {
@@ -213,12 +218,8 @@ public final class SavedModelInspector {
     Path pb = dir.resolve(GRAPH_FILE);
     if (Files.isRegularFile(pb)) {
       checkGraph(dir, pb);
-    } else if (!Files.isRegularFile(dir.resolve(TEXT_GRAPH_FILE))) {
-      String hint = Files.exists(dir.resolve("checkpoints")) || Files.exists(dir.resolve("spec.json"))
-          ? "it looks like an rnnlab run directory: use " + dir.resolve("saved_model") + " or 'rnnlab export --run "
-              + dir + "'"
-          : "it is not a SavedModel directory";
-      throw new UserInputException(dir + " has no " + GRAPH_FILE + "; " + hint);
+    } else if (!hasGraph(dir)) {
+      throw new UserInputException(dir + " has no " + GRAPH_FILE + "; it is not a SavedModel directory");
     }
     checkVariables(dir);
   }

@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
- * A {@link Preset} with the user's overrides turned into what {@link TrainJob} needs: the model
+ * A {@link Preset} with the user's overrides turned into what a training run needs: the model
  * spec, the vocabulary, the training data and the config. {@code rnnlab train} and {@code rnnlab
  * experiment} both start here, so a preset means the same model in either.
  */

@@ -4,11 +4,12 @@ import io.rnnlab.data.Corpus;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.ModelSpec;
+import io.rnnlab.run.RunDirectory;
+import io.rnnlab.run.TrainJob;
 import io.rnnlab.runtime.SessionOptions;
 import io.rnnlab.savedmodel.SavedModelExporter;
 import io.rnnlab.train.Preset;
 import io.rnnlab.train.StopSignal;
-import io.rnnlab.train.TrainJob;
 import io.rnnlab.train.TrainListener;
 import io.rnnlab.train.TrainSetup;
 import java.io.IOException;
@@ -35,15 +36,15 @@ public final class TestRuns {
   public static Path synthetic(Path dir, ModelSpec spec, Vocabulary vocab, String history, String metrics)
       throws IOException {
     Files.createDirectories(dir);
-    Files.writeString(dir.resolve(TrainJob.SPEC), spec.toJson());
+    Files.writeString(RunDirectory.at(dir).spec(), spec.toJson());
     if (vocab != null) {
-      vocab.write(dir.resolve(TrainJob.VOCAB));
+      vocab.write(RunDirectory.at(dir).vocab());
     }
     if (history != null) {
-      Files.writeString(dir.resolve(TrainJob.HISTORY), history);
+      Files.writeString(RunDirectory.at(dir).history(), history);
     }
     if (metrics != null) {
-      Files.writeString(dir.resolve(TrainJob.METRICS), metrics);
+      Files.writeString(RunDirectory.at(dir).metrics(), metrics);
     }
     return dir;
   }

@@ -13,6 +13,7 @@ import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.Tensors;
 import io.rnnlab.model.WeightInitializer;
 import io.rnnlab.model.Weights;
+import io.rnnlab.run.RunDirectory;
 import io.rnnlab.runtime.SessionOptions;
 import io.rnnlab.savedmodel.CharModels;
 import io.rnnlab.savedmodel.KerasSavedModel;
@@ -51,7 +52,7 @@ class RnnlabGenerationTest {
   }
 
   static RnnlabModel open(Path p) {
-    return RnnlabModel.open(p, null, SessionOptions.cpuOnly());
+    return RnnlabModel.open(RunDirectory.model(p), null, SessionOptions.cpuOnly());
   }
 
   @Test
@@ -118,7 +119,7 @@ class RnnlabGenerationTest {
   @Test
   void greedyTextIsTheArgmaxChainOfTheStepSignature() {
     String text;
-    try (Generator g = Generator.of(CharModels.open(oneHotRun, null, SessionOptions.cpuOnly()))) {
+    try (Generator g = Generator.of(CharModels.open(RunDirectory.model(oneHotRun), null, SessionOptions.cpuOnly()))) {
       text = g.generate(PROMPT, 40, GenerationOptions.of(0, 1), s -> {});
     }
     // Independently: the graph built from the weights, its step signature called directly.
@@ -153,7 +154,7 @@ class RnnlabGenerationTest {
 
   @Test
   void aSeedFixesTheTextInBothModes() {
-    try (Generator g = Generator.of(CharModels.open(oneHotRun, null, SessionOptions.cpuOnly()))) {
+    try (Generator g = Generator.of(CharModels.open(RunDirectory.model(oneHotRun), null, SessionOptions.cpuOnly()))) {
       for (Mode mode : new Mode[] {Mode.STATEFUL, Mode.WINDOW}) {
         GenerationOptions o = GenerationOptions.of(1.0, 5).withMode(mode);
         String a = g.generate("hello", 60, o, s -> {});
@@ -176,7 +177,7 @@ class RnnlabGenerationTest {
     assertThat(counting.rowsStepped).isEqualTo("hello".length() + 4L * (length - 1));
     assertThat(batch).hasSize(4).doesNotHaveDuplicates();
     // Sample i is the single-sample text of seed 77 + i.
-    try (Generator g = Generator.of(CharModels.open(oneHotRun, null, SessionOptions.cpuOnly()))) {
+    try (Generator g = Generator.of(CharModels.open(RunDirectory.model(oneHotRun), null, SessionOptions.cpuOnly()))) {
       for (int i = 0; i < 4; i++) {
         assertThat(g.generate("hello", length, o.withSamples(1).withSeed(77 + i), s -> {})).isEqualTo(batch.get(i));
       }
@@ -188,7 +189,7 @@ class RnnlabGenerationTest {
     GenerationOptions greedy = GenerationOptions.of(0, 1);
     String fromRun;
     String fromSavedModel;
-    try (Generator a = Generator.of(CharModels.open(oneHotRun, null));
+    try (Generator a = Generator.of(CharModels.open(RunDirectory.model(oneHotRun), null));
         Generator b = Generator.of(CharModels.open(oneHotRun.resolve("saved_model"), null))) {
       fromRun = a.generate("hello", 30, greedy, s -> {});
       fromSavedModel = b.generate("hello", 30, greedy, s -> {});
@@ -199,12 +200,12 @@ class RnnlabGenerationTest {
     // Same ids, other symbols: the override decides what the ids mean.
     Path upper = tmp.resolve("upper.json");
     Vocabulary.of(TinyModels.VOCAB.symbols().stream().map(s -> s.toUpperCase(Locale.ROOT)).toList()).write(upper);
-    try (Generator g = Generator.of(CharModels.open(oneHotRun, upper))) {
+    try (Generator g = Generator.of(CharModels.open(RunDirectory.model(oneHotRun), upper))) {
       assertThat(g.generate("HELLO", 30, greedy, s -> {})).isEqualTo(fromRun.toUpperCase(Locale.ROOT));
     }
     Path small = tmp.resolve("small.json");
     Vocabulary.of(List.of("a", "b")).write(small);
-    assertThatThrownBy(() -> Generator.of(CharModels.open(oneHotRun, small)))
+    assertThatThrownBy(() -> Generator.of(CharModels.open(RunDirectory.model(oneHotRun), small)))
         .isInstanceOf(UserInputException.class)
         .hasMessage("vocabulary " + small + " has 2 characters but the model " + oneHotRun.resolve("saved_model")
             + " was trained on " + TinyModels.VOCAB.size() + "; pass the vocab.json of the run that trained it");

@@ -1,4 +1,4 @@
-package io.rnnlab.train;
+package io.rnnlab.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,6 +13,13 @@ import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.Weights;
 import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.train.AdamConfig;
+import io.rnnlab.train.CharWindowData;
+import io.rnnlab.train.EpochResult;
+import io.rnnlab.train.StopSignal;
+import io.rnnlab.train.TrainConfig;
+import io.rnnlab.train.TrainListener;
+import io.rnnlab.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,7 +74,7 @@ class ResumeEquivalenceTest {
       assertThat(b.loss()).isCloseTo(a.loss(), org.assertj.core.data.Offset.offset(1e-6));
       assertThat(b.valLoss()).isCloseTo(a.valLoss(), org.assertj.core.data.Offset.offset(1e-6));
     }
-    List<String> csv = Files.readAllLines(dir.resolve("split").resolve(TrainJob.HISTORY));
+    List<String> csv = Files.readAllLines(RunDirectory.at(dir.resolve("split")).history());
     assertThat(csv.get(0)).isEqualTo("epoch,accuracy,loss,val_accuracy,val_loss");
     assertThat(csv).hasSize(4);
   }
