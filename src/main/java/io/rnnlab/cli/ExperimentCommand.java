@@ -10,6 +10,8 @@ import io.rnnlab.data.DatasetCache;
 import io.rnnlab.generate.GenerationOptions.Mode;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.ModelSpec;
+import io.rnnlab.run.RunDirectory;
+import io.rnnlab.run.TrainRunner;
 import io.rnnlab.runtime.Devices;
 import io.rnnlab.train.EpochResult;
 import io.rnnlab.train.Preset;
@@ -129,14 +131,11 @@ final class ExperimentCommand implements Callable<Integer> {
         stdout.printf(Locale.ROOT, "%n== run %d/%d: %s ==%n", runs.size() + 1, total, name);
         TrainSetup.Prepared prep = TrainSetup.prepare(preset,
             TrainSetup.Overrides.none(seed).withCell(cell).withSeqLen(len).withBudget(epochs, maxSteps), corpus);
-        if (prep.dataLine() != null) {
-          stdout.println(prep.dataLine());
-        }
-        TrainRunner.Finished f = TrainRunner.run(prep, dir, false, null, devices.options(),
-            TensorBoardLogger.DEFAULT_STEP_EVERY, stdout, stderr);
-        if (f.exitCode() == TrainRunner.INTERRUPTED) {
+        TrainRunner.Finished f = TrainRunner.run(new TrainRunner.Request(prep, RunDirectory.at(dir), false, null,
+            devices.options(), TensorBoardLogger.DEFAULT_STEP_EVERY), stdout, stderr);
+        if (f.status() == TrainRunner.Status.INTERRUPTED) {
           stderr.println("rnnlab: experiment interrupted; finished runs are in " + out.resolve("runs"));
-          return TrainRunner.INTERRUPTED;
+          return Main.INTERRUPTED;
         }
         runs.add(dir);
         if (t == Task.SUM) {
@@ -180,7 +179,7 @@ final class ExperimentCommand implements Callable<Integer> {
   /** A diverged run keeps its history but has no final test MSE worth comparing. */
   private static SeqLenSweep.Point point(CellType cell, int len, String name, TrainRunner.Finished f) {
     List<EpochResult> h = f.result().history();
-    boolean usable = f.exitCode() == Main.OK && !h.isEmpty();
+    boolean usable = f.status() == TrainRunner.Status.COMPLETED && !h.isEmpty();
     EpochResult last = usable ? h.get(h.size() - 1) : null;
     return new SeqLenSweep.Point(cell.kerasName(), len, name, usable ? last.loss() : Double.NaN,
         usable ? last.valLoss() : Double.NaN);

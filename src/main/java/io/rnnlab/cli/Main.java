@@ -2,6 +2,7 @@ package io.rnnlab.cli;
 
 import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
+import io.rnnlab.run.TrainRunner;
 import io.rnnlab.runtime.FilteredStderr;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
@@ -21,6 +22,8 @@ public final class Main implements Runnable {
   public static final int OK = 0;
   public static final int FAILURE = 1;
   public static final int USAGE = 2;
+  /** A run stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+  public static final int INTERRUPTED = 130;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -78,6 +81,15 @@ public final class Main implements Runnable {
       }
       return FAILURE;
     }
+  }
+
+  /** How a training run's end reads as an exit code. */
+  static int exitCode(TrainRunner.Status status) {
+    return switch (status) {
+      case COMPLETED -> OK;
+      case DIVERGED -> FAILURE;
+      case INTERRUPTED -> INTERRUPTED;
+    };
   }
 
   static String describe(Throwable t) {

@@ -8,11 +8,11 @@ import io.rnnlab.data.SplitMode;
 import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
 import io.rnnlab.generate.Sampler;
-import io.rnnlab.keras.KerasWeightsImport;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
-import io.rnnlab.model.Weights;
+import io.rnnlab.run.RunDirectory;
+import io.rnnlab.run.TrainRunner;
 import io.rnnlab.runtime.Devices;
 import io.rnnlab.savedmodel.CharModels;
 import io.rnnlab.train.Preset;
@@ -20,8 +20,6 @@ import io.rnnlab.train.TensorBoardLogger;
 import io.rnnlab.train.TrainSetup;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -96,27 +94,13 @@ final class TrainCommand implements Callable<Integer> {
 
     boolean sumTask = p.data().equals("sum") && data == null && dataset == null && corpus == null;
     TrainSetup.Prepared prep = TrainSetup.prepare(p, overrides(), sumTask ? null : () -> loadCorpus(p, stdout));
-    if (prep.dataLine() != null) {
-      stdout.println(prep.dataLine());
-    }
-    Path runDir = out != null ? out : Path.of("runs", p.name() + "-"
-        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    Weights initial = null;
-    if (initFrom != null) {
-      if (resume) {
-        throw new UserInputException("--init-from starts a new run; it cannot be combined with --resume");
-      }
-      KerasWeightsImport.Imported imported = KerasWeightsImport.load(initFrom, prep.spec(), prep.vocab());
-      initial = imported.weights();
-      stdout.println("initial weights from " + initFrom);
-      imported.notes().forEach(n -> stdout.println("note: " + n));
-    }
-    TrainRunner.Finished finished = TrainRunner.run(prep, runDir, resume, initial, devices.options(),
-        TensorBoardLogger.DEFAULT_STEP_EVERY, stdout, cmd.commandLine().getErr());
-    if (finished.exitCode() == Main.OK) {
+    RunDirectory dir = out != null ? RunDirectory.at(out) : RunDirectory.fresh(p.name());
+    TrainRunner.Finished finished = TrainRunner.run(new TrainRunner.Request(prep, dir, resume, initFrom,
+        devices.options(), TensorBoardLogger.DEFAULT_STEP_EVERY), stdout, cmd.commandLine().getErr());
+    if (finished.status() == TrainRunner.Status.COMPLETED) {
       printSample(stdout, prep.spec(), finished.savedModel());
     }
-    return finished.exitCode();
+    return Main.exitCode(finished.status());
   }
 
   private TrainSetup.Overrides overrides() {

@@ -1,4 +1,4 @@
-package io.rnnlab.cli;
+package io.rnnlab.run;
 
 import io.rnnlab.train.EpochResult;
 import io.rnnlab.train.TrainListener;
