@@ -4,13 +4,13 @@ import io.rnnlab.compare.Comparison;
 import io.rnnlab.compare.GeneratedSamples;
 import io.rnnlab.compare.ReportPart;
 import io.rnnlab.compare.SampleRequest;
-import io.rnnlab.generate.GenerationOptions.Mode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -33,22 +33,15 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--prompt", defaultValue = DEFAULT_PROMPT, description = "prompt every run's sample starts from (default: '${DEFAULT-VALUE}')")
   String prompt;
 
-  @Option(names = "--temperature", defaultValue = "0.5", description = "sampling temperature, 0 = greedy (default: ${DEFAULT-VALUE})")
-  double temperature;
-
   @Option(names = "--seed", defaultValue = "42", description = "sampling seed (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--mode", description = "sample mode: stateful, window or auto (default: window for models trained with the loss on the last step, else auto)")
-  String mode;
-
-  @Option(names = "--length", defaultValue = "200", description = "characters per sample, 0 = no samples (default: ${DEFAULT-VALUE})")
-  int length;
+  @Mixin SampleOptions sample;
 
   @Override
   public Integer call() throws Exception {
-    return report(runs, out, new SampleRequest(prompt, temperature, seed, length, mode == null ? null : Mode.parse(mode)), List.of(),
-        cmd.commandLine().getOut(), cmd.commandLine().getErr());
+    return report(runs, out, sample.request(prompt, seed), List.of(), cmd.commandLine().getOut(),
+        cmd.commandLine().getErr());
   }
 
   /** Writes the report and prints where; shared with {@code experiment}. */

@@ -7,12 +7,12 @@ import io.rnnlab.compare.SeqLenSweep;
 import io.rnnlab.data.Corpus;
 import io.rnnlab.data.CorpusSource;
 import io.rnnlab.data.DatasetCache;
-import io.rnnlab.generate.GenerationOptions.Mode;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.run.RunDirectory;
 import io.rnnlab.run.TrainRunner;
 import io.rnnlab.runtime.Devices;
+import io.rnnlab.train.Architecture;
 import io.rnnlab.train.EpochResult;
 import io.rnnlab.train.Preset;
 import io.rnnlab.train.TensorBoardLogger;
@@ -30,6 +30,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -76,28 +77,17 @@ final class ExperimentCommand implements Callable<Integer> {
   @Option(names = "--seq-lens", split = ",", paramLabel = "N", description = "sum task: sequence lengths to sweep (default: 5,20,50)")
   List<Integer> seqLens;
 
-  @Option(names = "--epochs", description = "epochs per run (default: the preset's)")
-  Integer epochs;
-
-  @Option(names = "--max-steps", defaultValue = "0", description = "optimizer steps per run, 0 = no limit")
-  long maxSteps;
+  /** One seed and budget for every run. */
+  @Mixin BudgetOptions budget;
 
   @Option(names = "--data", paramLabel = "FILE", description = "hello/shakespeare: this text file as the corpus")
   Path data;
 
-  @Option(names = "--seed", defaultValue = "42", description = "one seed for every run (default: ${DEFAULT-VALUE})")
-  long seed;
-
   @Option(names = "--prompt", description = "sample prompt (default: 'hello world' for hello, 'ROMEO:' for shakespeare, 'the ' with --data)")
   String prompt;
 
-  @Option(names = "--temperature", defaultValue = "0.5", description = "sample temperature, 0 = greedy (default: ${DEFAULT-VALUE})") double temperature;
-  @Option(names = "--length", defaultValue = "200", description = "characters per sample, 0 = none") int length;
-  @Option(names = "--mode", description = "sample mode: stateful, window or auto (default: window for models trained with the loss on the last step, else auto)")
-  String mode;
-
-  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu") String device;
-  @Option(names = "--threads", defaultValue = "0", description = "TF intra-op threads (0 = all cores)") int threads;
+  @Mixin SampleOptions sample;
+  @Mixin DeviceOptions device;
 
   @Override
   public Integer call() throws Exception {
@@ -112,12 +102,12 @@ final class ExperimentCommand implements Callable<Integer> {
       throw new UserInputException("--data is for --task hello or shakespeare; the sum task generates its numbers");
     }
     checkEmpty(out);
-    SampleRequest samples = new SampleRequest(prompt != null ? prompt : defaultPrompt(t), temperature, seed, length,
-        mode == null ? null : Mode.parse(mode));
-    Devices.Report devices = Devices.select(Devices.Choice.parse(device), threads);
+    SampleRequest samples = sample.request(prompt != null ? prompt : defaultPrompt(t), budget.seed);
+    Devices.Report devices = device.select();
     stdout.println(devices.describe());
 
-    Preset preset = Preset.named(t.preset);
+    Preset base = Preset.named(t.preset);
+    Preset preset = base.withTrain(budget.applyTo(base.train()));
     Supplier<Corpus> corpus = t == Task.SUM ? null : once(() -> CorpusSource.load(data,
         data == null && t == Task.SHAKESPEARE ? "tiny-shakespeare" : null,
         data == null && t == Task.HELLO ? "hello" : null, new DatasetCache(), stdout::println));
@@ -129,8 +119,9 @@ final class ExperimentCommand implements Callable<Integer> {
         String name = cell.kerasName() + (t == Task.SUM ? "-seq" + len : "");
         Path dir = out.resolve("runs").resolve(name);
         stdout.printf(Locale.ROOT, "%n== run %d/%d: %s ==%n", runs.size() + 1, total, name);
-        TrainSetup.Prepared prep = TrainSetup.prepare(preset,
-            TrainSetup.Overrides.none(seed).withCell(cell).withSeqLen(len).withBudget(epochs, maxSteps), corpus);
+        Architecture model = preset.architecture().withCell(cell);
+        TrainSetup.Prepared prep = TrainSetup.prepare(
+            preset.withArchitecture(len == null ? model : model.withSeqLen(len)), corpus);
         TrainRunner.Finished f = TrainRunner.run(new TrainRunner.Request(prep, RunDirectory.at(dir), false, null,
             devices.options(), TensorBoardLogger.DEFAULT_STEP_EVERY), stdout, stderr);
         if (f.status() == TrainRunner.Status.INTERRUPTED) {

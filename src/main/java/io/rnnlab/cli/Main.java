@@ -1,11 +1,14 @@
 package io.rnnlab.cli;
 
+import io.rnnlab.InvalidSetting;
 import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import io.rnnlab.run.TrainRunner;
 import io.rnnlab.runtime.FilteredStderr;
 import java.io.PrintWriter;
+import java.lang.reflect.Field;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine;
 
 /**
@@ -58,7 +61,7 @@ public final class Main implements Runnable {
     });
     cli.setExecutionExceptionHandler((ex, c, parsed) -> {
       if (ex instanceof UserInputException) {
-        err.println("rnnlab: error: " + Messages.forTerminal(ex.getMessage()));
+        err.println("rnnlab: error: " + Messages.forTerminal(inFlags(ex, c)));
         if (debug) {
           ex.printStackTrace(err);
         }
@@ -81,6 +84,22 @@ public final class Main implements Runnable {
       }
       return FAILURE;
     }
+  }
+
+  /**
+   * The message of a user error as the command line says it: a setting a record names by its
+   * field ({@link InvalidSetting}) is named by the flag that sets it, the option whose Java field
+   * has the record field's name. A setting no flag of this command sets keeps its field's name.
+   */
+  static String inFlags(Exception e, CommandLine command) {
+    if (e instanceof InvalidSetting s) {
+      for (OptionSpec o : command.getCommandSpec().options()) {
+        if (o.userObject() instanceof Field f && f.getName().equals(s.field())) {
+          return s.messageNaming(o.longestName());
+        }
+      }
+    }
+    return e.getMessage();
   }
 
   /** How a training run's end reads as an exit code. */

@@ -1,6 +1,6 @@
 package io.rnnlab.compare;
 
-import io.rnnlab.UserInputException;
+import io.rnnlab.InvalidSetting;
 import io.rnnlab.generate.GenerationOptions.Mode;
 import io.rnnlab.generate.Sampler;
 
@@ -17,11 +17,11 @@ public record SampleRequest(String prompt, double temperature, long seed, int le
 
   public SampleRequest {
     if (prompt == null || prompt.isEmpty()) {
-      throw new UserInputException("--prompt must not be empty");
+      throw new InvalidSetting("prompt", "must not be empty");
     }
     Sampler.checkTemperature(temperature);
     if (length < 0 || length > MAX_LENGTH) {
-      throw new UserInputException("--length must be in [0, " + MAX_LENGTH + "], got " + length);
+      throw new InvalidSetting("length", "must be in [0, " + MAX_LENGTH + "], got " + length);
     }
   }
 

@@ -2,6 +2,7 @@ package io.rnnlab.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rnnlab.AtomicFiles;
+import io.rnnlab.InvalidSetting;
 import io.rnnlab.Json;
 import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
@@ -41,7 +42,7 @@ public final class Checkpoints {
 
   public Checkpoints(Path dir, int keep, Consumer<String> warn) {
     if (keep < 1) {
-      throw new UserInputException("--keep-checkpoints must be at least 1, got " + keep);
+      throw new InvalidSetting("keepCheckpoints", "must be at least 1, got " + keep);
     }
     this.dir = dir;
     this.keep = keep;

@@ -2,6 +2,7 @@ package io.rnnlab.train;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rnnlab.InvalidSetting;
 import io.rnnlab.Json;
 import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
@@ -9,7 +10,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * How to train, as plain data (the model itself is a {@link io.rnnlab.model.ModelSpec}).
+ * How to train, as plain data (the model itself is a {@link io.rnnlab.model.ModelSpec}): a
+ * {@link Preset}'s training part, written to a run's {@code train.json}. Out-of-range values are
+ * {@link InvalidSetting}s naming the field.
  *
  * @param maxSteps stop after this many optimizer steps in total (0 = no limit)
  * @param checkpointEvery also checkpoint every N steps inside an epoch (0 = at epoch ends only)
@@ -25,25 +28,64 @@ public record TrainConfig(
     int keepCheckpoints,
     int validationBatches) {
 
+  /**
+   * Keras's {@code fit} defaults where it has one (one epoch, batch 32, {@code Adam()}), else
+   * rnnlab's: seed 42, no step limit, checkpoints at epoch ends, the last 3 kept, every
+   * validation batch.
+   */
+  public static final TrainConfig DEFAULTS = new TrainConfig(1, 32, AdamConfig.KERAS_DEFAULTS, 42, 0, 0, 3, 0);
+
   public TrainConfig {
     if (epochs < 1 || epochs > 1_000_000) {
-      throw new UserInputException("--epochs must be in [1, 1000000], got " + epochs);
+      throw new InvalidSetting("epochs", "must be in [1, 1000000], got " + epochs);
     }
     if (batchSize < 1 || batchSize > 1 << 16) {
-      throw new UserInputException("--batch-size must be in [1, 65536], got " + batchSize);
+      throw new InvalidSetting("batchSize", "must be in [1, 65536], got " + batchSize);
     }
     if (maxSteps < 0) {
-      throw new UserInputException("--max-steps must be >= 0, got " + maxSteps);
+      throw new InvalidSetting("maxSteps", "must be >= 0, got " + maxSteps);
     }
     if (checkpointEvery < 0) {
-      throw new UserInputException("--checkpoint-every must be >= 0, got " + checkpointEvery);
+      throw new InvalidSetting("checkpointEvery", "must be >= 0, got " + checkpointEvery);
     }
     if (keepCheckpoints < 1) {
-      throw new UserInputException("--keep-checkpoints must be at least 1, got " + keepCheckpoints);
+      throw new InvalidSetting("keepCheckpoints", "must be at least 1, got " + keepCheckpoints);
     }
     if (validationBatches < 0) {
-      throw new UserInputException("--val-batches must be >= 0, got " + validationBatches);
+      throw new InvalidSetting("validationBatches", "must be >= 0, got " + validationBatches);
     }
+  }
+
+  public TrainConfig withEpochs(int n) {
+    return new TrainConfig(n, batchSize, adam, seed, maxSteps, checkpointEvery, keepCheckpoints, validationBatches);
+  }
+
+  public TrainConfig withBatchSize(int n) {
+    return new TrainConfig(epochs, n, adam, seed, maxSteps, checkpointEvery, keepCheckpoints, validationBatches);
+  }
+
+  public TrainConfig withAdam(AdamConfig a) {
+    return new TrainConfig(epochs, batchSize, a, seed, maxSteps, checkpointEvery, keepCheckpoints, validationBatches);
+  }
+
+  public TrainConfig withSeed(long s) {
+    return new TrainConfig(epochs, batchSize, adam, s, maxSteps, checkpointEvery, keepCheckpoints, validationBatches);
+  }
+
+  public TrainConfig withMaxSteps(long n) {
+    return new TrainConfig(epochs, batchSize, adam, seed, n, checkpointEvery, keepCheckpoints, validationBatches);
+  }
+
+  public TrainConfig withCheckpointEvery(int n) {
+    return new TrainConfig(epochs, batchSize, adam, seed, maxSteps, n, keepCheckpoints, validationBatches);
+  }
+
+  public TrainConfig withKeepCheckpoints(int n) {
+    return new TrainConfig(epochs, batchSize, adam, seed, maxSteps, checkpointEvery, n, validationBatches);
+  }
+
+  public TrainConfig withValidationBatches(int n) {
+    return new TrainConfig(epochs, batchSize, adam, seed, maxSteps, checkpointEvery, keepCheckpoints, n);
   }
 
   private static final ObjectMapper JSON = Json.RECORDS;

@@ -48,8 +48,7 @@ public final class GenerationBench {
   static final int ROUNDS = 5;
   static final Preset PRESET = Preset.named("shakespeare-lstm256");
   /** The preset's model over Tiny Shakespeare's 65 characters. */
-  static final ModelSpec SPEC = ModelSpec.charModel(PRESET.cell(), PRESET.layers(), PRESET.units(),
-      PRESET.embeddingDim(), PRESET.dropout(), PRESET.seqLen(), 65, PRESET.lossOn());
+  static final ModelSpec SPEC = PRESET.architecture().charModel(65);
   /** What {@code rnnlab generate} uses. */
   static final SessionOptions RNNLAB = CharModels.GENERATION_SESSION;
   static final SessionOptions ONE_THREAD = new SessionOptions(1, 1, false);

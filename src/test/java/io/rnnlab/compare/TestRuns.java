@@ -22,9 +22,12 @@ public final class TestRuns {
 
   /** A few epochs of a tiny char model on the hello sentence, exported like {@code rnnlab train}. */
   public static Path trainHello(Path dir, CellType cell, int units, int epochs, long seed) throws IOException {
-    TrainSetup.Overrides o = new TrainSetup.Overrides(cell, null, units, null, null, null, null, null, null,
-        epochs, null, 0.01, 0.2, null, null, seed, 0, 0, 3);
-    TrainSetup.Prepared prep = TrainSetup.prepare(Preset.named("hello-lstm"), o, Corpus::hello);
+    Preset hello = Preset.named("hello-lstm");
+    Preset p = hello.withArchitecture(hello.architecture().withCell(cell).withUnits(units))
+        .withData(hello.data().withValidationFraction(0.2))
+        .withTrain(hello.train().withEpochs(epochs).withSeed(seed)
+            .withAdam(hello.train().adam().withLearningRate(0.01)));
+    TrainSetup.Prepared prep = TrainSetup.prepare(p, Corpus::hello);
     TrainJob.Outcome outcome = TrainJob.run(new TrainJob.Request(prep.spec(), prep.vocab(), prep.data(),
         prep.config(), dir, false, null, SessionOptions.cpuOnly()), new TrainListener() {}, new StopSignal());
     SavedModelExporter.export(prep.spec(), prep.vocab(), outcome.weights(), dir.resolve("saved_model"),
