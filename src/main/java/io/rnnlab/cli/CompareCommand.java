@@ -20,8 +20,6 @@ import picocli.CommandLine.Spec;
     description = {"Compare training runs: summary.md, summary.csv, loss/accuracy charts and samples.",
         "Exit 0 if at least one run was reported, 2 if none."})
 final class CompareCommand implements Callable<Integer> {
-  static final String DEFAULT_PROMPT = "the ";
-
   @Spec picocli.CommandLine.Model.CommandSpec cmd;
 
   @Parameters(arity = "1..*", paramLabel = "RUN", description = "run directories (rnnlab train --out)")
@@ -30,7 +28,7 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "REPORT", description = "report directory (replaced if it holds an earlier report)")
   Path out;
 
-  @Option(names = "--prompt", defaultValue = DEFAULT_PROMPT, description = "prompt every run's sample starts from (default: '${DEFAULT-VALUE}')")
+  @Option(names = "--prompt", defaultValue = SampleRequest.DEFAULT_PROMPT, description = "prompt every run's sample starts from (default: '${DEFAULT-VALUE}')")
   String prompt;
 
   @Option(names = "--seed", defaultValue = "42", description = "sampling seed (default: ${DEFAULT-VALUE})")

@@ -14,6 +14,8 @@ import io.rnnlab.generate.Sampler;
  */
 public record SampleRequest(String prompt, double temperature, long seed, int length, Mode mode) {
   public static final int MAX_LENGTH = 10_000;
+  /** The prompt for models nothing is known about: a common start of English text. */
+  public static final String DEFAULT_PROMPT = "the ";
 
   public SampleRequest {
     if (prompt == null || prompt.isEmpty()) {
