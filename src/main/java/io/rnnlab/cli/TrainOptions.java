@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 final class TrainOptions {
   @Option(names = "--batch-size") Integer batchSize;
   @Option(names = "--lr", paramLabel = "<lr>", description = "Adam learning rate") Double learningRate;
+  @Option(names = "--clipnorm", paramLabel = "C", description = "clip each weight's gradient to L2 norm C, as Keras's Adam(clipnorm=C) (default: no clipping)") Double clipnorm;
   @Option(names = "--val-batches", paramLabel = "<valBatches>", description = "validation batches per epoch (0 = all)") Integer validationBatches;
   @Option(names = "--checkpoint-every", paramLabel = "N", description = "also checkpoint every N steps") Integer checkpointEvery;
   @Option(names = "--keep-checkpoints", description = "checkpoints kept (default: 3)") Integer keepCheckpoints;
@@ -18,6 +19,7 @@ final class TrainOptions {
   TrainConfig applyTo(TrainConfig t) {
     t = batchSize == null ? t : t.withBatchSize(batchSize);
     t = learningRate == null ? t : t.withAdam(t.adam().withLearningRate(learningRate));
+    t = clipnorm == null ? t : t.withAdam(t.adam().withClipnorm(clipnorm));
     t = validationBatches == null ? t : t.withValidationBatches(validationBatches);
     t = checkpointEvery == null ? t : t.withCheckpointEvery(checkpointEvery);
     return keepCheckpoints == null ? t : t.withKeepCheckpoints(keepCheckpoints);

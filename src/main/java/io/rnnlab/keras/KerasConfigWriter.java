@@ -134,9 +134,15 @@ final class KerasConfigWriter {
     opt.put("name", "adam");
     // Keras keeps the learning rate in a float32 variable and writes back its widened value.
     opt.put("learning_rate", (double) (float) adam.learningRate());
-    for (String k : new String[] {"weight_decay", "clipnorm", "global_clipnorm", "clipvalue"}) {
-      opt.putNull(k);
+    opt.putNull("weight_decay");
+    // The run's clipping, so Keras's fit continues with it (Keras writes None for no clipping).
+    if (adam.clipnorm() > 0) {
+      opt.put("clipnorm", adam.clipnorm());
+    } else {
+      opt.putNull("clipnorm");
     }
+    opt.putNull("global_clipnorm");
+    opt.putNull("clipvalue");
     opt.put("use_ema", false);
     opt.put("ema_momentum", 0.99);
     opt.putNull("ema_overwrite_frequency");

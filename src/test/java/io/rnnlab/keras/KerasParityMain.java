@@ -52,6 +52,8 @@ public final class KerasParityMain {
       "hello world. this is a simple example of character level text generation using rnn and lstm.";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SessionOptions CPU = SessionOptions.cpuOnly();
+  /** The clipnorm case's norm: see {@link #clippedAdamStep}. */
+  static final double CLIPNORM = 1e-4;
 
   /** The architectures the parity tests cover: small, a second or two each. */
   static Map<String, ModelSpec> cases() {
@@ -100,7 +102,8 @@ public final class KerasParityMain {
       try (InferenceGraph g = InferenceGraph.build(spec, weights, CPU)) {
         out.put("output", serve(g, in));
       }
-      out.put("adam", adamStep(spec, weights));
+      out.put("adam", adamStep(spec, weights, AdamConfig.KERAS_DEFAULTS));
+      out.put("adam_clipnorm", clippedAdamStep(spec, weights, vocab, dir.resolve(c.getKey() + "-clipnorm.keras")));
       out.put("adam_resumed", resumedAdamStep(spec, weights, vocab, dir.resolve(c.getKey() + "-resumed.keras")));
       JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(c.getKey() + ".json").toFile(), out);
     }
@@ -126,18 +129,33 @@ public final class KerasParityMain {
    * One Adam step from these weights, with dropout off: Keras draws other dropout masks, so the
    * Python side sets its Dropout rates to 0 for this step (the graph is otherwise the training one).
    */
-  private static Map<String, Object> adamStep(ModelSpec spec, Weights weights) {
+  private static Map<String, Object> adamStep(ModelSpec spec, Weights weights, AdamConfig adam) {
     Input in = Input.fixed(spec, 4);
     Batch batch = in.batch();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("input", in.json());
     out.put("targets", spec.isCharModel() ? tensorJson(ints(batch.targets()), targetShape(spec, 4))
         : tensorJson(batch.values(), new int[] {4, 1}));
-    try (TrainingGraph g = TrainingGraph.build(noDropout(spec), AdamConfig.KERAS_DEFAULTS, CPU)) {
+    try (TrainingGraph g = TrainingGraph.build(noDropout(spec), adam, CPU)) {
       g.initialize(weights);
       out.put("loss", g.trainStep(batch, 0, 0).loss());
       out.put("weights", weightsJson(g));
     }
+    return out;
+  }
+
+  /**
+   * {@link #adamStep} with Keras's {@code clipnorm}, and {@code keras} written from the same
+   * weights with that Adam compiled in: Keras's step from the file must land where Java's did. The
+   * norm is small enough that the clipped gradients sit near Adam's ε, where the step grows with
+   * them: clipped and unclipped steps differ plainly.
+   */
+  private static Map<String, Object> clippedAdamStep(ModelSpec spec, Weights weights, Vocabulary vocab, Path keras)
+      throws java.io.IOException {
+    AdamConfig adam = AdamConfig.KERAS_DEFAULTS.withClipnorm(CLIPNORM);
+    KerasArchive.write(spec, spec.isCharModel() ? vocab : null, weights, KerasArchive.Optimizer.fresh(adam), keras);
+    Map<String, Object> out = new LinkedHashMap<>(adamStep(spec, weights, adam));
+    out.put("clipnorm", CLIPNORM);
     return out;
   }
 
