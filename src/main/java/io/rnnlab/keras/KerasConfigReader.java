@@ -66,8 +66,23 @@ final class KerasConfigReader {
     if (root == null || !root.isObject()) {
       throw fail("config.json does not describe a Keras model");
     }
+    List<JsonNode> layers = layers(root);
+    Chain chain = new Chain();
+    for (int i = 0; i < layers.size(); i++) {
+      add(chain, layers.get(i), i == 0);
+    }
+    checkComplete(chain);
+    if (chain.input == null) {
+      chain.input = Shape.of(firstNonNull(root.path("config").get("build_input_shape"),
+          root.path("build_config").get("input_shape")));
+    }
+    return spec(chain);
+  }
+
+  /** The model's layers in call order: a Sequential's list, or a Functional model's one chain. */
+  private List<JsonNode> layers(JsonNode root) {
     String cls = root.path("class_name").asText("");
-    List<JsonNode> layers = switch (cls) {
+    return switch (cls) {
       case "Sequential" -> {
         JsonNode list = root.path("config").path("layers");
         if (!list.isArray() || list.isEmpty()) {
@@ -81,90 +96,89 @@ final class KerasConfigReader {
       default -> throw fail("the model is a " + (cls.isEmpty() ? "model of unknown class" : cls)
           + ", not a Sequential or Functional model; " + SUPPORTED);
     };
-    Shape input = null;
-    Integer vocabFromEmbedding = null;
-    int embeddingDim = 0;
-    List<Recurrent> recurrent = new ArrayList<>();
-    Double dropout = null;
-    JsonNode dense = null;
-    String denseName = "dense";
-    boolean softmaxLayer = false; // Dense(V) then Activation('softmax'), as the classic Keras example writes it
-    for (int i = 0; i < layers.size(); i++) {
-      JsonNode layer = layers.get(i);
-      String kind = layer.path("class_name").asText("");
-      JsonNode c = layer.path("config");
-      String name = c.path("name").asText(kind.toLowerCase(Locale.ROOT));
-      if (dense != null) {
-        if (softmaxLayer || !isSoftmax(kind, c) || !dense.path("activation").asText("linear").equals("linear")) {
-          throw unsupported(name, kind, "comes after the Dense output layer"
-              + (softmaxLayer || !isSoftmax(kind, c) ? "" : ", which already has an activation"));
-        }
-        softmaxLayer = true;
-        continue;
-      }
-      checkFloat32(name, kind, c);
-      switch (kind) {
-        case "InputLayer" -> {
-          if (i != 0) {
-            throw unsupported(name, kind, "is not the first layer");
-          }
-          input = Shape.of(c.has("batch_shape") ? c.get("batch_shape") : c.get("batch_input_shape"));
-        }
-        case "Embedding" -> {
-          if (!recurrent.isEmpty() || vocabFromEmbedding != null) {
-            throw unsupported(name, kind, "must come first, before the recurrent layers");
-          }
-          require(name, kind, c, "mask_zero", false, "masking changes the recurrence");
-          vocabFromEmbedding = intField(name, c, "input_dim");
-          embeddingDim = intField(name, c, "output_dim");
-          if (input == null) {
-            input = Shape.of(c.get("batch_input_shape"));
-          }
-        }
-        case "SimpleRNN", "LSTM" -> {
-          recurrent.add(recurrent(name, kind, c));
-          if (input == null) {
-            input = Shape.of(c.get("batch_input_shape"));
-          }
-        }
-        case "Dropout" -> {
-          if (recurrent.isEmpty() || recurrent.get(recurrent.size() - 1).dropout != null) {
-            throw unsupported(name, kind, "is not right after a recurrent layer; rnnlab places one Dropout after each");
-          }
-          if (!c.path("noise_shape").isNull() && !c.path("noise_shape").isMissingNode()) {
-            throw unsupported(name, kind, "has a noise_shape");
-          }
-          double rate = c.path("rate").asDouble(Double.NaN);
-          if (dropout != null && rate != dropout) {
-            throw unsupported(name, kind, "has rate " + rate + " but an earlier Dropout has " + dropout
-                + "; rnnlab uses one rate for all");
-          }
-          dropout = rate;
-          recurrent.get(recurrent.size() - 1).dropout = rate;
-        }
-        case "Dense" -> {
-          if (recurrent.isEmpty()) {
-            throw unsupported(name, kind, "comes before any recurrent layer");
-          }
-          dense = c;
-          denseName = name;
-        }
-        default -> throw unsupported(name, kind.isEmpty() ? "unknown class" : kind, "is not supported; " + SUPPORTED);
-      }
+  }
+
+  /** One more layer of the chain, refused unless it stands where rnnlab's models have it. */
+  private void add(Chain chain, JsonNode layer, boolean first) {
+    String kind = layer.path("class_name").asText("");
+    JsonNode c = layer.path("config");
+    String name = c.path("name").asText(kind.toLowerCase(Locale.ROOT));
+    if (chain.dense != null) {
+      addAfterDense(chain, name, kind, c);
+      return;
     }
-    if (recurrent.isEmpty() || dense == null) {
+    checkFloat32(name, kind, c);
+    switch (kind) {
+      case "InputLayer" -> {
+        if (!first) {
+          throw unsupported(name, kind, "is not the first layer");
+        }
+        chain.input = Shape.of(c.has("batch_shape") ? c.get("batch_shape") : c.get("batch_input_shape"));
+      }
+      case "Embedding" -> addEmbedding(chain, name, kind, c);
+      case "SimpleRNN", "LSTM" -> {
+        chain.recurrent.add(recurrent(name, kind, c));
+        chain.inputIfUnknown(c);
+      }
+      case "Dropout" -> addDropout(chain, name, kind, c);
+      case "Dense" -> {
+        if (chain.recurrent.isEmpty()) {
+          throw unsupported(name, kind, "comes before any recurrent layer");
+        }
+        chain.dense = c;
+        chain.denseName = name;
+      }
+      default -> throw unsupported(name, kind.isEmpty() ? "unknown class" : kind, "is not supported; " + SUPPORTED);
+    }
+  }
+
+  /** After the Dense head only a softmax layer may follow, once, and only a linear Dense. */
+  private void addAfterDense(Chain chain, String name, String kind, JsonNode c) {
+    boolean softmax = isSoftmax(kind, c);
+    if (chain.softmaxLayer || !softmax || !chain.dense.path("activation").asText("linear").equals("linear")) {
+      throw unsupported(name, kind, "comes after the Dense output layer"
+          + (chain.softmaxLayer || !softmax ? "" : ", which already has an activation"));
+    }
+    chain.softmaxLayer = true;
+  }
+
+  private void addEmbedding(Chain chain, String name, String kind, JsonNode c) {
+    if (!chain.recurrent.isEmpty() || chain.vocabFromEmbedding != null) {
+      throw unsupported(name, kind, "must come first, before the recurrent layers");
+    }
+    require(name, kind, c, "mask_zero", false, "masking changes the recurrence");
+    chain.vocabFromEmbedding = intField(name, c, "input_dim");
+    chain.embeddingDim = intField(name, c, "output_dim");
+    chain.inputIfUnknown(c);
+  }
+
+  /** One Dropout right after each recurrent layer, all at one rate: rnnlab's only dropout. */
+  private void addDropout(Chain chain, String name, String kind, JsonNode c) {
+    List<Recurrent> recurrent = chain.recurrent;
+    if (recurrent.isEmpty() || recurrent.get(recurrent.size() - 1).dropout != null) {
+      throw unsupported(name, kind, "is not right after a recurrent layer; rnnlab places one Dropout after each");
+    }
+    if (!c.path("noise_shape").isNull() && !c.path("noise_shape").isMissingNode()) {
+      throw unsupported(name, kind, "has a noise_shape");
+    }
+    double rate = c.path("rate").asDouble(Double.NaN);
+    if (chain.dropout != null && rate != chain.dropout) {
+      throw unsupported(name, kind, "has rate " + rate + " but an earlier Dropout has " + chain.dropout
+          + "; rnnlab uses one rate for all");
+    }
+    chain.dropout = rate;
+    recurrent.get(recurrent.size() - 1).dropout = rate;
+  }
+
+  /** The chain has a recurrent layer and a head, and a Dropout after every recurrent layer or none. */
+  private void checkComplete(Chain chain) {
+    if (chain.recurrent.isEmpty() || chain.dense == null) {
       throw fail("the model needs a SimpleRNN or LSTM layer and a Dense output layer; " + SUPPORTED);
     }
-    if (dropout != null && recurrent.stream().anyMatch(r -> r.dropout == null)) {
-      Recurrent bare = recurrent.stream().filter(r -> r.dropout == null).findFirst().orElseThrow();
+    if (chain.dropout != null && chain.recurrent.stream().anyMatch(r -> r.dropout == null)) {
+      Recurrent bare = chain.recurrent.stream().filter(r -> r.dropout == null).findFirst().orElseThrow();
       throw unsupported(bare.name, bare.kind, "has no Dropout after it while other recurrent layers do");
     }
-    if (input == null) {
-      input = Shape.of(firstNonNull(root.path("config").get("build_input_shape"),
-          root.path("build_config").get("input_shape")));
-    }
-    return spec(input, vocabFromEmbedding, embeddingDim, recurrent, dropout == null ? 0 : dropout, dense,
-        denseName, softmaxLayer);
   }
 
   /** {@code Activation('softmax')} or {@code Softmax()} over the last axis. */
@@ -265,8 +279,37 @@ final class KerasConfigReader {
     return history.get(0).asText();
   }
 
-  private Parsed spec(Shape input, Integer embeddingVocab, int embeddingDim, List<Recurrent> recurrent,
-      double dropout, JsonNode dense, String denseName, boolean softmaxLayer) {
+  private Parsed spec(Chain chain) {
+    Recurrent first = checkStack(chain.recurrent);
+    LossOn lossOn = chain.recurrent.get(chain.recurrent.size() - 1).returnSequences ? LossOn.ALL : LossOn.LAST;
+    String denseName = chain.denseName;
+    if (!chain.dense.path("use_bias").asBoolean(true)) {
+      throw unsupported(denseName, "Dense", "has use_bias=False");
+    }
+    int outUnits = intField(denseName, chain.dense, "units");
+    String activation = chain.softmaxLayer ? "softmax" : chain.dense.path("activation").asText("linear");
+    CellType cell = first.kind.equals("LSTM") ? CellType.LSTM : CellType.SIMPLE_RNN;
+    Window window = window(chain);
+    // Keras users often end a char model in a linear Dense and train with from_logits=True.
+    boolean logits = activation.equals("linear") && outUnits > 1 && outUnits == window.inputWidth();
+    Head head = chain.vocabFromEmbedding != null || activation.equals("softmax") || logits
+        ? Head.SOFTMAX : Head.REGRESSION;
+    checkHead(denseName, head, logits, activation, outUnits, window.inputWidth(), lossOn);
+    double dropout = chain.dropout == null ? 0 : chain.dropout;
+    try {
+      ModelSpec spec = head == Head.SOFTMAX
+          ? ModelSpec.charModel(cell, chain.recurrent.size(), first.units, chain.embeddingDim, dropout,
+              window.seqLen(), outUnits, lossOn)
+          : new ModelSpec(cell, chain.recurrent.size(), first.units, 0, dropout, window.seqLen(), 0, Head.REGRESSION,
+              LossOn.LAST, chain.input.features);
+      return new Parsed(spec, window.anyLength(), logits);
+    } catch (UserInputException e) { // sizes out of rnnlab's range
+      throw fail(e.getMessage());
+    }
+  }
+
+  /** The recurrent layers as rnnlab stacks them: one kind, one width, sequences between them; the first. */
+  private Recurrent checkStack(List<Recurrent> recurrent) {
     Recurrent first = recurrent.get(0);
     for (int i = 0; i < recurrent.size(); i++) {
       Recurrent r = recurrent.get(i);
@@ -281,13 +324,18 @@ final class KerasConfigReader {
         throw unsupported(r.name, r.kind, "has return_sequences=False but feeds another recurrent layer");
       }
     }
-    LossOn lossOn = recurrent.get(recurrent.size() - 1).returnSequences ? LossOn.ALL : LossOn.LAST;
-    if (!dense.path("use_bias").asBoolean(true)) {
-      throw unsupported(denseName, "Dense", "has use_bias=False");
-    }
-    int outUnits = intField(denseName, dense, "units");
-    String activation = softmaxLayer ? "softmax" : dense.path("activation").asText("linear");
-    CellType cell = first.kind.equals("LSTM") ? CellType.LSTM : CellType.SIMPLE_RNN;
+    return first;
+  }
+
+  /**
+   * The window and the input's width per step.
+   *
+   * @param anyLength the model takes any length; {@code seqLen} is then the caller's choice
+   */
+  private record Window(int seqLen, boolean anyLength, int inputWidth) {}
+
+  private Window window(Chain chain) {
+    Shape input = chain.input;
     if (input == null) {
       throw fail("config.json gives no input shape; expected Input(shape=(SEQ_LEN, …)) as the first layer");
     }
@@ -295,14 +343,16 @@ final class KerasConfigReader {
     if (anyLength && seqLenIfAny <= 0) {
       throw fail("the model takes sequences of any length; rnnlab needs a fixed one (Input(shape=(SEQ_LEN, …)))");
     }
-    int seqLen = anyLength ? seqLenIfAny : input.seqLen;
-    if (embeddingVocab == null && input.features == null) {
+    if (chain.vocabFromEmbedding == null && input.features == null) {
       throw fail("the input has no feature axis; expected Input(shape=(SEQ_LEN, FEATURES))");
     }
-    int inputWidth = embeddingVocab != null ? embeddingVocab : input.features;
-    // Keras users often end a char model in a linear Dense and train with from_logits=True.
-    boolean logits = activation.equals("linear") && outUnits > 1 && outUnits == inputWidth;
-    Head head = embeddingVocab != null || activation.equals("softmax") || logits ? Head.SOFTMAX : Head.REGRESSION;
+    return new Window(anyLength ? seqLenIfAny : input.seqLen, anyLength,
+        chain.vocabFromEmbedding != null ? chain.vocabFromEmbedding : input.features);
+  }
+
+  /** A char model's head predicts the symbols it reads; a regression head is one linear unit on the last step. */
+  private void checkHead(String denseName, Head head, boolean logits, String activation, int outUnits, int inputWidth,
+      LossOn lossOn) {
     if (head == Head.SOFTMAX && !logits) {
       requireActivation(denseName, activation, "softmax");
     } else if (head == Head.REGRESSION) {
@@ -315,15 +365,6 @@ final class KerasConfigReader {
     if (head == Head.REGRESSION && (outUnits != 1 || lossOn != LossOn.LAST)) {
       throw unsupported(denseName, "Dense", "is linear with " + outUnits + " unit(s)"
           + (lossOn == LossOn.ALL ? " on every step" : "") + "; rnnlab's regression head is one Dense(1) on the last step");
-    }
-    try {
-      ModelSpec spec = head == Head.SOFTMAX
-          ? ModelSpec.charModel(cell, recurrent.size(), first.units, embeddingDim, dropout, seqLen, outUnits, lossOn)
-          : new ModelSpec(cell, recurrent.size(), first.units, 0, dropout, seqLen, 0, Head.REGRESSION,
-              LossOn.LAST, input.features);
-      return new Parsed(spec, anyLength, logits);
-    } catch (UserInputException e) { // sizes out of rnnlab's range
-      throw fail(e.getMessage());
     }
   }
 
@@ -398,6 +439,25 @@ final class KerasConfigReader {
 
   private UserInputException fail(String message) {
     return new UserInputException(source + ": " + message);
+  }
+
+  /** The layers read so far, in model order. */
+  private static final class Chain {
+    Shape input;
+    Integer vocabFromEmbedding; // null: one-hot or regression input
+    int embeddingDim;
+    final List<Recurrent> recurrent = new ArrayList<>();
+    Double dropout; // the one rate of every Dropout; null: none
+    JsonNode dense;
+    String denseName = "dense";
+    boolean softmaxLayer; // Dense(V) then Activation('softmax'), as the classic Keras example writes it
+
+    /** A layer's own {@code batch_input_shape} (Keras 2 puts the input shape on the first layer). */
+    void inputIfUnknown(JsonNode c) {
+      if (input == null) {
+        input = Shape.of(c.get("batch_input_shape"));
+      }
+    }
   }
 
   private static final class Recurrent {
