@@ -1,7 +1,9 @@
 package io.rnnlab.cli;
 
 import io.rnnlab.UserInputException;
+import io.rnnlab.compare.ReportPart;
 import io.rnnlab.compare.SampleRequest;
+import io.rnnlab.compare.SeqLenSweep;
 import io.rnnlab.run.Experiment;
 import io.rnnlab.runtime.Devices;
 import java.io.PrintWriter;
@@ -58,7 +60,8 @@ final class ExperimentCommand implements Callable<Integer> {
     Experiment.Request request = new Experiment.Request(Experiment.Task.parse(task), out, seqLens, data,
         p -> p.withTrain(budget.applyTo(p.train())));
     Experiment.requireNewOut(out);
-    SampleRequest samples = sample.request(prompt != null ? prompt : request.defaultPrompt(), budget.seed);
+    SampleRequest samples = sample.request(
+        prompt != null ? prompt : request.taskPrompt().orElse(SampleRequest.DEFAULT_PROMPT), budget.seed);
     Devices.Report devices = device.select();
     stdout.println(devices.describe());
     Experiment.Result result = Experiment.run(request, devices.options(), stdout, stderr);
@@ -67,6 +70,7 @@ final class ExperimentCommand implements Callable<Integer> {
       return Main.INTERRUPTED;
     }
     stdout.println();
-    return CompareCommand.report(result.runs(), request.report(), samples, result.extra(), stdout, stderr);
+    List<ReportPart> extra = request.task() == Experiment.Task.SUM ? List.of(SeqLenSweep.of(result.runs())) : List.of();
+    return CompareCommand.report(result.dirs(), request.report(), samples, extra, stdout, stderr);
   }
 }

@@ -1,9 +1,6 @@
 package io.rnnlab.run;
 
 import io.rnnlab.InvalidSetting;
-import io.rnnlab.compare.ReportPart;
-import io.rnnlab.compare.SampleRequest;
-import io.rnnlab.compare.SeqLenSweep;
 import io.rnnlab.data.Corpus;
 import io.rnnlab.data.CorpusSource;
 import io.rnnlab.data.DatasetCache;
@@ -11,7 +8,6 @@ import io.rnnlab.model.CellType;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.runtime.SessionOptions;
 import io.rnnlab.train.Architecture;
-import io.rnnlab.train.EpochResult;
 import io.rnnlab.train.Preset;
 import io.rnnlab.train.TensorBoardLogger;
 import io.rnnlab.train.TrainSetup;
@@ -24,6 +20,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -32,7 +29,7 @@ import java.util.stream.Stream;
  * {@code rnnlab experiment rnn-vs-lstm}: the task's preset trained once with a SimpleRNN and once
  * with an LSTM (same seed, data and budget), for the sum task at several sequence lengths. The
  * runs go to {@code DIR/runs/<name>}; the report over them ({@code DIR/report}) is {@code
- * compare}'s, with the parts the task adds.
+ * compare}'s.
  */
 public final class Experiment {
   public static final String NAME = "rnn-vs-lstm";
@@ -95,13 +92,13 @@ public final class Experiment {
       return out.resolve("report");
     }
 
-    /** What a report samples from when the user names no prompt: text the task's models have seen. */
-    public String defaultPrompt() {
+    /** A prompt the task's models have seen, for their samples; empty for other text. */
+    public Optional<String> taskPrompt() {
       if (data != null || task == Task.SUM) {
-        return SampleRequest.DEFAULT_PROMPT; // any text: nothing is known about it
+        return Optional.empty(); // any text: nothing is known about it
       }
       // hello: a full seq_len window of the sentence, so window sampling starts from text the model knows
-      return task == Task.HELLO ? "hello world" : "ROMEO:";
+      return Optional.of(task == Task.HELLO ? "hello world" : "ROMEO:");
     }
 
     /** One run per length (one for tasks without a sweep, null: the preset's), each cell in turn. */
@@ -110,11 +107,15 @@ public final class Experiment {
     }
   }
 
-  /**
-   * The finished runs in order, the report parts the task adds (the sum task's sequence-length
-   * sweep), and whether Ctrl-C ended the experiment early.
-   */
-  public record Result(List<Path> runs, List<ReportPart> extra, boolean interrupted) {}
+  /** One run of the experiment; {@code seqLen} is null where the task sweeps no lengths. */
+  public record Run(String name, CellType cell, Integer seqLen, Path dir, TrainRunner.Finished finished) {}
+
+  /** The finished runs in order, and whether Ctrl-C ended the experiment early. */
+  public record Result(List<Run> runs, boolean interrupted) {
+    public List<Path> dirs() {
+      return runs.stream().map(Run::dir).toList();
+    }
+  }
 
   private Experiment() {}
 
@@ -126,8 +127,7 @@ public final class Experiment {
         r.data() == null && r.task() == Task.SHAKESPEARE ? DatasetCache.TINY_SHAKESPEARE.name() : null,
         r.data() == null && r.task() == Task.HELLO ? CorpusSource.BUILTIN_HELLO : null, new DatasetCache(),
         out::println));
-    List<Path> runs = new ArrayList<>();
-    List<SeqLenSweep.Point> sweep = new ArrayList<>();
+    List<Run> runs = new ArrayList<>();
     List<Integer> lengths = r.lengths();
     int total = lengths.size() * CELLS.size();
     for (Integer len : lengths) {
@@ -141,24 +141,12 @@ public final class Experiment {
         TrainRunner.Finished f = TrainRunner.run(new TrainRunner.Request(prep, RunDirectory.at(dir), false, null,
             session, TensorBoardLogger.DEFAULT_STEP_EVERY), out, err);
         if (f.status() == TrainRunner.Status.INTERRUPTED) {
-          return new Result(runs, List.of(), true);
+          return new Result(runs, true);
         }
-        runs.add(dir);
-        if (len != null) {
-          sweep.add(point(cell, len, name, f));
-        }
+        runs.add(new Run(name, cell, len, dir, f));
       }
     }
-    return new Result(runs, r.task() == Task.SUM ? List.of(new SeqLenSweep(sweep)) : List.of(), false);
-  }
-
-  /** A diverged run keeps its history but has no final test MSE worth comparing. */
-  private static SeqLenSweep.Point point(CellType cell, int len, String name, TrainRunner.Finished f) {
-    List<EpochResult> h = f.result().history();
-    boolean usable = f.status() == TrainRunner.Status.COMPLETED && !h.isEmpty();
-    EpochResult last = usable ? h.get(h.size() - 1) : null;
-    return new SeqLenSweep.Point(cell.kerasName(), len, name, usable ? last.loss() : Double.NaN,
-        usable ? last.valLoss() : Double.NaN);
+    return new Result(runs, false);
   }
 
   /** {@code dir} must be new or empty: the experiment's runs and report are all it holds. */
