@@ -87,22 +87,12 @@ final class InspectCommand implements Callable<Integer> {
    * --check the model is also built and opened as generate would.
    */
   private Integer inspectKeras() throws Exception {
-    KerasArchive.Model m = KerasArchive.read(path, RnnlabModel.ANY_LENGTH_WINDOW, false); // vocabulary: below
+    RnnlabModel.KerasFit fit = RnnlabModel.inspectKeras(path, vocab);
+    KerasArchive.Model m = fit.model();
     ModelSpec spec = m.spec();
-    String problem = null;
-    VocabularyLookup.Found vocabulary = null;
-    if (!spec.isCharModel()) {
-      problem = "a regression model; only char models generate text";
-    } else {
-      try {
-        vocabulary = VocabularyLookup.findForKeras(path, vocab);
-        vocabulary.requireSize(spec.vocabSize(), path);
-      } catch (UserInputException e) {
-        problem = e.getMessage();
-      }
-    }
-    // RnnlabModel.openKeras's default: the step path only for a model of any length
-    String mode = !spec.isCharModel() ? null : m.anyLength() ? "stateful" : "window";
+    String problem = fit.problem();
+    VocabularyLookup.Found vocabulary = fit.vocabulary();
+    String mode = fit.defaultMode() == null ? null : fit.defaultMode().name().toLowerCase(java.util.Locale.ROOT);
     PrintWriter out = cmd.commandLine().getOut();
     if (json) {
       Map<String, Object> root = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package io.rnnlab.savedmodel;
 import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.generate.CharModel;
+import io.rnnlab.generate.GenerationOptions.Mode;
 import io.rnnlab.keras.KerasArchive;
 import io.rnnlab.model.InferenceGraph;
 import io.rnnlab.model.ModelSpec;
@@ -131,10 +132,43 @@ public final class RnnlabModel implements CharModel {
     try {
       return new RnnlabModel(file + (m.anyLength() ? ", any length" : ""), m.spec(), vocab, graph,
           key -> SignatureCall.open(graph.graph(), graph.session(), graph.signature(key), inputs(key), outputs(key)),
-          true, m.anyLength());
+          true, stepByDefault(m));
     } catch (RuntimeException e) {
       graph.close();
       throw e;
+    }
+  }
+
+  /** The default above: the step path only for a Keras model built for any length. */
+  private static boolean stepByDefault(KerasArchive.Model m) {
+    return m.anyLength();
+  }
+
+  /**
+   * What {@link #openKeras} makes of a {@code .keras} file, without building the graph ({@code
+   * inspect}).
+   *
+   * @param vocabulary the one {@link #openKeras} would use; null when none is found or the model
+   *     is not a char model
+   * @param defaultMode how {@code generate} runs it by default; null for a regression model
+   * @param problem why {@code generate} cannot run it; null when it can
+   */
+  public record KerasFit(KerasArchive.Model model, VocabularyLookup.Found vocabulary, Mode defaultMode,
+      String problem) {}
+
+  public static KerasFit inspectKeras(Path file, Path vocabOverride) {
+    KerasArchive.Model m = KerasArchive.read(file, ANY_LENGTH_WINDOW, false); // vocabulary: below
+    if (!m.spec().isCharModel()) {
+      return new KerasFit(m, null, null, "a regression model; only char models generate text");
+    }
+    Mode mode = stepByDefault(m) ? Mode.STATEFUL : Mode.WINDOW;
+    VocabularyLookup.Found found = null;
+    try {
+      found = VocabularyLookup.findForKeras(file, vocabOverride);
+      found.requireSize(m.spec().vocabSize(), file);
+      return new KerasFit(m, found, mode, null);
+    } catch (UserInputException e) {
+      return new KerasFit(m, found, mode, e.getMessage());
     }
   }
 
