@@ -1,7 +1,7 @@
 """Helpers for tests/test_keras_parity.py: the Java side of the Keras <-> rnnlab parity tests, and
 the Keras twin of an rnnlab model spec.
 
-The Java side is src/test/java/io/rnnlab/interop/KerasParityMain.java, a dev tool rather than a
+The Java side is src/test/java/io/rnnlab/keras/KerasParityMain.java, a dev tool rather than a
 user command: it is compiled here with javac against the launcher's jar (target/rnnlab.jar, which
 `./rnnlab` builds or rebuilds when the sources changed) and run with java. RNNLAB_JAR=path/to/jar
 uses another build of the jar instead (its lib/ folder must sit beside it).
@@ -13,8 +13,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 LAUNCHER = REPO / "rnnlab"
-PROBE_SOURCE = REPO / "src" / "test" / "java" / "io" / "rnnlab" / "interop" / "KerasParityMain.java"
-PROBE_CLASS = "io.rnnlab.interop.KerasParityMain"
+PROBE_SOURCE = REPO / "src" / "test" / "java" / "io" / "rnnlab" / "keras" / "KerasParityMain.java"
+PROBE_CLASS = "io.rnnlab.keras.KerasParityMain"
 
 
 def rnnlab_jar():

@@ -191,6 +191,27 @@ def test_a_keras_file_carries_adams_state_so_fit_continues_where_java_stopped(ja
     assert max(np.abs(restarted[k] - java[k]).max() for k in java) > 10 * ADAM_TOL
 
 
+@pytest.mark.parametrize("name", CASES)
+def test_clipnorm_travels_in_the_keras_file_and_keras_clips_as_java_does(java_dir, name):
+    """Java took one step with --clipnorm C (Keras's Adam(clipnorm=C): each weight's gradient
+    scaled to norm C at most; the Embedding's measured over its per-occurrence rows) and wrote
+    CASE-clipnorm.keras from the starting weights. Keras loads C from the file and its step lands
+    on Java's weights; C is small enough that the step differs from the unclipped one."""
+    case = load_case(java_dir, name)
+    model = load_keras(java_dir / (name + "-clipnorm.keras"))
+    clipped = case["adam_clipnorm"]
+    assert model.optimizer.clipnorm == pytest.approx(clipped["clipnorm"])
+    _, _, _, logs = train_on_java_batch(model, {**case, "adam": clipped})
+    java = {k: kp.tensor(v) for k, v in clipped["weights"].items()}
+    unclipped = {k: kp.tensor(v) for k, v in case["adam"]["weights"].items()}
+    after = kp.weights_by_name(model)
+    assert abs(logs["loss"] - clipped["loss"]) <= ADAM_TOL
+    for k in java:
+        assert np.abs(after[k] - java[k]).max() <= 1e-6, k
+    # A first Adam step moves each weight by about the learning rate (1e-3), clipped or not.
+    assert max(np.abs(java[k] - unclipped[k]).max() for k in java) > 5 * ADAM_TOL
+
+
 @pytest.mark.parametrize("name", EMBEDDING_CASES)
 def test_embedding_adam_follows_kerass_sparse_rule_for_repeated_characters(java_dir, name):
     """Keras (TensorFlow backend) hands Adam the Embedding gradient as IndexedSlices and squares

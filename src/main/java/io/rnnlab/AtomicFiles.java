@@ -3,15 +3,9 @@ package io.rnnlab;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -116,26 +110,8 @@ public final class AtomicFiles {
 
   /** Creating the output the user named failed: theirs to fix, so one line naming the place and why. */
   public static UserInputException unwritable(Path target, String option, IOException e) {
-    return new UserInputException("cannot write " + option + " " + target + " (" + reason(e)
+    return new UserInputException("cannot write " + option + " " + target + " (" + Messages.reason(e)
         + "); choose a place you can write to", e);
-  }
-
-  /**
-   * An I/O failure as a short phrase for a one-line message, without exception class names:
-   * {@code /x/run/.lock: Read-only file system}, {@code /proc/x: no such file or directory}.
-   */
-  public static String reason(IOException e) {
-    if (e instanceof FileSystemException f) {
-      String why = f.getReason() != null ? f.getReason()
-          : f instanceof NoSuchFileException ? "no such file or directory"
-          : f instanceof AccessDeniedException ? "permission denied"
-          : f instanceof FileAlreadyExistsException ? "a file is in the way"
-          : f instanceof NotDirectoryException ? "not a directory"
-          : f instanceof DirectoryNotEmptyException ? "directory not empty"
-          : f.getClass().getSimpleName();
-      return (f.getFile() == null ? "" : f.getFile() + ": ") + why;
-    }
-    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   /**

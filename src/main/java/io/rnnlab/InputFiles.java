@@ -27,7 +27,7 @@ public final class InputFiles {
     try {
       size = Files.size(file);
     } catch (IOException e) {
-      throw new UserInputException("cannot read " + what + " (" + AtomicFiles.reason(e) + ")", e);
+      throw new UserInputException("cannot read " + what + " (" + Messages.reason(e) + ")", e);
     }
     if (size > maxBytes) {
       throw new UserInputException(String.format(java.util.Locale.ROOT,

@@ -4,13 +4,13 @@ import io.rnnlab.compare.Comparison;
 import io.rnnlab.compare.GeneratedSamples;
 import io.rnnlab.compare.ReportPart;
 import io.rnnlab.compare.SampleRequest;
-import io.rnnlab.generate.GenerationOptions.Mode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -20,8 +20,6 @@ import picocli.CommandLine.Spec;
     description = {"Compare training runs: summary.md, summary.csv, loss/accuracy charts and samples.",
         "Exit 0 if at least one run was reported, 2 if none."})
 final class CompareCommand implements Callable<Integer> {
-  static final String DEFAULT_PROMPT = "the ";
-
   @Spec picocli.CommandLine.Model.CommandSpec cmd;
 
   @Parameters(arity = "1..*", paramLabel = "RUN", description = "run directories (rnnlab train --out)")
@@ -30,25 +28,18 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "REPORT", description = "report directory (replaced if it holds an earlier report)")
   Path out;
 
-  @Option(names = "--prompt", defaultValue = DEFAULT_PROMPT, description = "prompt every run's sample starts from (default: '${DEFAULT-VALUE}')")
+  @Option(names = "--prompt", defaultValue = SampleRequest.DEFAULT_PROMPT, description = "prompt every run's sample starts from (default: '${DEFAULT-VALUE}')")
   String prompt;
-
-  @Option(names = "--temperature", defaultValue = "0.5", description = "sampling temperature, 0 = greedy (default: ${DEFAULT-VALUE})")
-  double temperature;
 
   @Option(names = "--seed", defaultValue = "42", description = "sampling seed (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--mode", description = "sample mode: stateful, window or auto (default: window for models trained with the loss on the last step, else auto)")
-  String mode;
-
-  @Option(names = "--length", defaultValue = "200", description = "characters per sample, 0 = no samples (default: ${DEFAULT-VALUE})")
-  int length;
+  @Mixin SampleOptions sample;
 
   @Override
   public Integer call() throws Exception {
-    return report(runs, out, new SampleRequest(prompt, temperature, seed, length, mode == null ? null : Mode.parse(mode)), List.of(),
-        cmd.commandLine().getOut(), cmd.commandLine().getErr());
+    return report(runs, out, sample.request(prompt, seed), List.of(), cmd.commandLine().getOut(),
+        cmd.commandLine().getErr());
   }
 
   /** Writes the report and prints where; shared with {@code experiment}. */

@@ -14,7 +14,7 @@ final class DeviceOptions {
   int threads;
 
   /** For training: {@code auto} takes a usable GPU. */
-  Devices.Report forTraining() {
+  Devices.Report select() {
     return Devices.select(Devices.Choice.parse(device), threads);
   }
 

@@ -2,9 +2,10 @@ package io.rnnlab.cli;
 
 import io.rnnlab.AtomicFiles;
 import io.rnnlab.UserInputException;
-import io.rnnlab.interop.KerasArchive;
-import io.rnnlab.interop.RunExport;
+import io.rnnlab.keras.KerasArchive;
+import io.rnnlab.run.RunExport;
 import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.savedmodel.SavedModelExporter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -39,7 +40,7 @@ final class ExportCommand implements Callable<Integer> {
       throw new UserInputException("nothing to write: give --out DIR (SavedModel), --keras FILE.keras, or both");
     }
     if (out != null) {
-      RunExport.checkSavedModelTarget(out);
+      SavedModelExporter.checkTarget(out);
     }
     if (keras != null) {
       AtomicFiles.checkWritableLocation(keras, "--keras");

@@ -1,20 +1,22 @@
 package io.rnnlab.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rnnlab.Json;
 import io.rnnlab.UserInputException;
 import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
-import io.rnnlab.interop.KerasArchive;
-import io.rnnlab.interop.RnnlabModel;
-import io.rnnlab.interop.SavedModelInspector;
-import io.rnnlab.interop.SavedModelInspector.CharModelFit;
-import io.rnnlab.interop.SavedModelInspector.Description;
-import io.rnnlab.interop.SavedModelInspector.SignatureInfo;
-import io.rnnlab.interop.SavedModelInspector.TensorInfo;
-import io.rnnlab.interop.VocabularyLookup;
+import io.rnnlab.keras.KerasArchive;
 import io.rnnlab.model.ModelSpec;
+import io.rnnlab.run.RunDirectory;
 import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.savedmodel.CharModels;
+import io.rnnlab.savedmodel.RnnlabModel;
+import io.rnnlab.savedmodel.SavedModelInspector.CharModelFit;
+import io.rnnlab.savedmodel.SavedModelInspector.Description;
+import io.rnnlab.savedmodel.SavedModelInspector.SignatureInfo;
+import io.rnnlab.savedmodel.SavedModelInspector.TensorInfo;
+import io.rnnlab.savedmodel.SavedModelInspector;
+import io.rnnlab.savedmodel.VocabularyLookup;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -32,7 +34,7 @@ import picocli.CommandLine.Spec;
         "and whether 'rnnlab generate' can sample from it (signature, input form, vocabulary).",
         "A .keras file: the model rnnlab reads from it, its parameters and vocabulary."})
 final class InspectCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   @Spec picocli.CommandLine.Model.CommandSpec cmd;
 
@@ -54,7 +56,7 @@ final class InspectCommand implements Callable<Integer> {
     if (KerasArchive.isKerasFile(path)) {
       return inspectKeras();
     }
-    Path dir = RnnlabModel.locate(path).orElse(path); // a run directory: its saved_model/
+    Path dir = RunDirectory.savedModelToInspect(path);
     Description d = SavedModelInspector.inspect(dir);
     CharModelFit fit = SavedModelInspector.charModelFit(d, vocab);
     PrintWriter out = cmd.commandLine().getOut();
@@ -72,7 +74,7 @@ final class InspectCommand implements Callable<Integer> {
 
   /** Opens {@code model} as generate does and says which mode generate would use. */
   private void checkGenerates(PrintWriter out, Path model) {
-    try (Generator g = Generator.open(model, vocab, SessionOptions.cpuOnly())) {
+    try (Generator g = Generator.of(CharModels.open(model, vocab, SessionOptions.cpuOnly()))) {
       if (!json) {
         out.println("check: ok, " + g.model().describe() + "; generate runs it in "
             + g.resolve(GenerationOptions.Mode.AUTO).name().toLowerCase(java.util.Locale.ROOT) + " mode");
@@ -85,22 +87,12 @@ final class InspectCommand implements Callable<Integer> {
    * --check the model is also built and opened as generate would.
    */
   private Integer inspectKeras() throws Exception {
-    KerasArchive.Model m = KerasArchive.read(path, RnnlabModel.ANY_LENGTH_WINDOW, false); // vocabulary: below
+    RnnlabModel.KerasFit fit = RnnlabModel.inspectKeras(path, vocab);
+    KerasArchive.Model m = fit.model();
     ModelSpec spec = m.spec();
-    String problem = null;
-    VocabularyLookup.Found vocabulary = null;
-    if (!spec.isCharModel()) {
-      problem = "a regression model; only char models generate text";
-    } else {
-      try {
-        vocabulary = VocabularyLookup.findForKeras(path, vocab);
-        vocabulary.requireSize(spec.vocabSize(), path);
-      } catch (UserInputException e) {
-        problem = e.getMessage();
-      }
-    }
-    // RnnlabModel.openKeras's default: the step path only for a model of any length
-    String mode = !spec.isCharModel() ? null : m.anyLength() ? "stateful" : "window";
+    String problem = fit.problem();
+    VocabularyLookup.Found vocabulary = fit.vocabulary();
+    String mode = fit.defaultMode() == null ? null : fit.defaultMode().name().toLowerCase(java.util.Locale.ROOT);
     PrintWriter out = cmd.commandLine().getOut();
     if (json) {
       Map<String, Object> root = new LinkedHashMap<>();

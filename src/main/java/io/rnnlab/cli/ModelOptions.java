@@ -2,7 +2,9 @@ package io.rnnlab.cli;
 
 import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
+import io.rnnlab.run.RunDirectory;
 import io.rnnlab.runtime.Devices;
+import io.rnnlab.savedmodel.CharModels;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -38,6 +40,6 @@ final class ModelOptions {
       err.println(device.describe("running"));
       err.flush();
     }
-    return Generator.open(model, vocab, device.options());
+    return Generator.of(CharModels.open(RunDirectory.model(model), vocab, device.options()));
   }
 }

@@ -1,7 +1,7 @@
 package io.rnnlab.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rnnlab.Json;
 import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.generate.GenerationOptions.Mode;
@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
     description = {"Print the probabilities of the next character after a prompt: what generate",
         "draws its first character from, before temperature. Takes any model generate takes."})
 final class PredictCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   @Spec picocli.CommandLine.Model.CommandSpec cmd;
 

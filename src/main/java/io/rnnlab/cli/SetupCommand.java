@@ -1,8 +1,8 @@
 package io.rnnlab.cli;
 
+import io.rnnlab.CacheDir;
+import io.rnnlab.HttpDownload;
 import io.rnnlab.UserInputException;
-import io.rnnlab.data.DatasetCache;
-import io.rnnlab.data.HttpDownload;
 import io.rnnlab.runtime.CudaLibraries;
 import io.rnnlab.runtime.Devices;
 import io.rnnlab.runtime.GpuCheck;
@@ -55,7 +55,7 @@ final class SetupCommand implements Callable<Integer> {
     PrintWriter out = cmd.commandLine().getOut();
     switch (device) {
       case "cpu" -> {
-        Path libs = CudaLibraries.home(DatasetCache.defaultCacheDir());
+        Path libs = CudaLibraries.home(CacheDir.of());
         out.println("rnnlab runs on TensorFlow's CPU natives" + (Files.isDirectory(libs)
             ? "; the CUDA libraries stay in " + libs + " (delete that folder to free its 2.2 GB)" : ""));
         return Main.OK;
@@ -78,7 +78,7 @@ final class SetupCommand implements Callable<Integer> {
     if (wheels != null && !Files.isDirectory(wheels)) {
       throw new UserInputException("--wheels " + wheels + " is not a folder");
     }
-    Path cache = DatasetCache.defaultCacheDir();
+    Path cache = CacheDir.of();
     WheelFetcher fetcher = new WheelFetcher(cache, new HttpDownload(HttpDownload.defaultClient(),
         Duration.ofSeconds(60), Duration.ofSeconds(60)), CudaLibraries.WHEELS, wheels, line -> {
           out.println(line);

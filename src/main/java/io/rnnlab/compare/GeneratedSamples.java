@@ -1,10 +1,12 @@
 package io.rnnlab.compare;
 
 import io.rnnlab.UserInputException;
-import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.GenerationOptions.Mode;
+import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
 import io.rnnlab.model.LossOn;
+import io.rnnlab.run.RunDirectory;
+import io.rnnlab.savedmodel.CharModels;
 
 /** Samples from each run's exported model through the same {@link Generator} as {@code rnnlab generate}. */
 public final class GeneratedSamples implements Comparison.SampleSource {
@@ -12,7 +14,7 @@ public final class GeneratedSamples implements Comparison.SampleSource {
   public Comparison.Sample sample(RunRecord run, SampleRequest request) {
     Mode wanted = request.mode() != null ? request.mode()
         : run.spec() != null && run.spec().lossOn() == LossOn.LAST ? Mode.WINDOW : Mode.AUTO;
-    try (Generator g = Generator.open(run.dir(), null)) {
+    try (Generator g = Generator.of(CharModels.open(RunDirectory.model(run.dir()), null))) {
       Mode mode = g.resolve(wanted);
       String text = g.generate(request.prompt(), request.length(),
           GenerationOptions.of(request.temperature(), request.seed()).withMode(mode), chars -> {});

@@ -4,9 +4,9 @@ import io.rnnlab.InputFiles;
 import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.model.ModelSpec;
+import io.rnnlab.run.RunDirectory;
 import io.rnnlab.train.EpochResult;
 import io.rnnlab.train.History;
-import io.rnnlab.train.TrainJob;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 import org.apache.commons.csv.CSVRecord;
 
 /**
- * Reads a run directory ({@link TrainJob}'s layout) into a {@link RunRecord}. Never throws for a
+ * Reads a {@link RunDirectory} into a {@link RunRecord}. Never throws for a
  * broken run: every unreadable part becomes a one-line problem naming the file, because a report
  * over five runs should not die on the one whose history was hand-edited.
  */
@@ -33,10 +33,11 @@ public final class RunReader {
       problems.add(dir + " is not a directory");
       return new RunRecord(name, dir, null, null, List.of(), false, false, 0, null, problems);
     }
-    ModelSpec spec = readSpec(dir, problems);
-    Vocabulary vocab = readVocabulary(dir, spec, problems);
-    HistoryRows history = readHistory(dir.resolve(TrainJob.HISTORY), problems);
-    Map<Integer, Timing> timing = readTiming(dir.resolve(TrainJob.METRICS), problems);
+    RunDirectory run = RunDirectory.at(dir);
+    ModelSpec spec = readSpec(run, problems);
+    Vocabulary vocab = readVocabulary(run, spec, problems);
+    HistoryRows history = readHistory(run.history(), problems);
+    Map<Integer, Timing> timing = readTiming(run.metrics(), problems);
     List<EpochResult> epochs = new ArrayList<>();
     for (Row r : history.rows()) {
       Timing t = timing.getOrDefault(r.epoch(), Timing.UNKNOWN);
@@ -44,35 +45,33 @@ public final class RunReader {
           t.steps(), t.wallSeconds(), t.charsPerSecond(), t.partial()));
     }
     boolean classification = spec != null ? spec.isCharModel() : history.hasAccuracy();
-    Path savedModel = dir.resolve(TrainJob.SAVED_MODEL);
+    Path savedModel = run.savedModel();
     return new RunRecord(name, dir, spec, vocab, epochs, classification, !timing.isEmpty(),
-        treeSize(dir.resolve(TrainJob.CHECKPOINTS)), Files.isDirectory(savedModel) ? savedModel : null, problems);
+        treeSize(run.checkpoints()), Files.isDirectory(savedModel) ? savedModel : null, problems);
   }
 
-  private static ModelSpec readSpec(Path dir, List<String> problems) {
-    Path file = dir.resolve(TrainJob.SPEC);
-    if (!Files.exists(file)) {
-      problems.add("no " + TrainJob.SPEC + " (model size unknown)");
+  private static ModelSpec readSpec(RunDirectory run, List<String> problems) {
+    if (!Files.exists(run.spec())) {
+      problems.add("no " + run.spec().getFileName() + " (model size unknown)");
       return null;
     }
     try {
-      return ModelSpec.read(file);
+      return run.readSpec();
     } catch (UserInputException e) {
       problems.add(e.getMessage());
       return null;
     }
   }
 
-  private static Vocabulary readVocabulary(Path dir, ModelSpec spec, List<String> problems) {
-    Path file = dir.resolve(TrainJob.VOCAB);
-    if (!Files.exists(file)) {
+  private static Vocabulary readVocabulary(RunDirectory run, ModelSpec spec, List<String> problems) {
+    if (!Files.exists(run.vocab())) {
       if (spec != null && spec.isCharModel()) {
-        problems.add("no " + TrainJob.VOCAB + " (cannot check that the runs share a vocabulary)");
+        problems.add("no " + run.vocab().getFileName() + " (cannot check that the runs share a vocabulary)");
       }
       return null;
     }
     try {
-      return Vocabulary.read(file);
+      return run.readVocabulary();
     } catch (UserInputException e) {
       problems.add(e.getMessage());
       return null;

@@ -1,6 +1,6 @@
 package io.rnnlab.compare;
 
-import io.rnnlab.UserInputException;
+import io.rnnlab.InvalidSetting;
 import io.rnnlab.generate.GenerationOptions.Mode;
 import io.rnnlab.generate.Sampler;
 
@@ -14,14 +14,16 @@ import io.rnnlab.generate.Sampler;
  */
 public record SampleRequest(String prompt, double temperature, long seed, int length, Mode mode) {
   public static final int MAX_LENGTH = 10_000;
+  /** The prompt for models nothing is known about: a common start of English text. */
+  public static final String DEFAULT_PROMPT = "the ";
 
   public SampleRequest {
     if (prompt == null || prompt.isEmpty()) {
-      throw new UserInputException("--prompt must not be empty");
+      throw new InvalidSetting("prompt", "must not be empty");
     }
     Sampler.checkTemperature(temperature);
     if (length < 0 || length > MAX_LENGTH) {
-      throw new UserInputException("--length must be in [0, " + MAX_LENGTH + "], got " + length);
+      throw new InvalidSetting("length", "must be in [0, " + MAX_LENGTH + "], got " + length);
     }
   }
 

@@ -2,6 +2,9 @@ package io.rnnlab.compare;
 
 import io.rnnlab.compare.Charts.Line;
 import io.rnnlab.compare.Charts.LineChart;
+import io.rnnlab.run.Experiment;
+import io.rnnlab.run.TrainRunner;
+import io.rnnlab.train.EpochResult;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -37,6 +40,22 @@ public final class SeqLenSweep implements ReportPart {
 
   private final List<Point> points;
   private final List<String> cells;
+
+  /**
+   * The sweep over an experiment's runs at their sequence lengths; a run that diverged keeps its
+   * history but has no final MSE worth comparing.
+   */
+  public static SeqLenSweep of(List<Experiment.Run> runs) {
+    List<Point> points = new ArrayList<>();
+    for (Experiment.Run r : runs) {
+      List<EpochResult> h = r.finished().result().history();
+      boolean usable = r.finished().status() == TrainRunner.Status.COMPLETED && !h.isEmpty();
+      EpochResult last = usable ? h.get(h.size() - 1) : null;
+      points.add(new Point(r.cell().kerasName(), r.seqLen(), r.name(), usable ? last.loss() : Double.NaN,
+          usable ? last.valLoss() : Double.NaN));
+    }
+    return new SeqLenSweep(points);
+  }
 
   public SeqLenSweep(List<Point> points) {
     this.points = List.copyOf(points);

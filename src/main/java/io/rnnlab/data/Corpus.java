@@ -1,6 +1,7 @@
 package io.rnnlab.data;
 
 import io.rnnlab.InputFiles;
+import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -50,7 +51,7 @@ public record Corpus(String name, String text) {
       throw new UserInputException(
           "corpus " + file + " is not readable (permission denied); fix its permissions", e);
     } catch (IOException e) {
-      throw new UserInputException("cannot read corpus " + file + " (" + Reason.of(e) + ")", e);
+      throw new UserInputException("cannot read corpus " + file + " (" + Messages.cause(e) + ")", e);
     }
     String text;
     try {

@@ -1,5 +1,6 @@
 package io.rnnlab.data;
 
+import io.rnnlab.InvalidSetting;
 import io.rnnlab.UserInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,15 +8,53 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * The one place that turns the CLI's corpus choice (a file, a named dataset or a built-in text)
- * into a {@link Corpus}, so every command resolves it the same way.
+ * The one place that turns a corpus choice into a {@link Corpus}, so every command resolves it
+ * the same way: a file ({@code --data}), a named dataset ({@code --dataset}) or a built-in text
+ * ({@code --corpus}), at most one, else a preset's own corpus; then trimmed as asked ({@code
+ * --clean-newlines}, {@code --limit-chars}).
+ *
+ * @param limitChars use only the first N characters; null = all
  */
-public final class CorpusSource {
-  static final String BUILTIN_HELLO = "hello";
+public record CorpusSource(Path file, String dataset, String builtin, boolean cleanNewlines, Integer limitChars) {
+  public static final String BUILTIN_HELLO = "hello";
 
-  private CorpusSource() {}
+  public CorpusSource {
+    if (limitChars != null && limitChars < 2) {
+      throw new InvalidSetting("limitChars", "must be at least 2, got " + limitChars);
+    }
+  }
+
+  /** Whether a file, dataset or built-in text is named, which replaces a preset's corpus. */
+  public boolean named() {
+    return file != null || dataset != null || builtin != null;
+  }
+
+  /**
+   * The text for a preset built for {@code presetCorpus} (a {@code DataConfig} corpus name), read
+   * when asked for; null when nothing is named and the preset generates its data (the sum task).
+   */
+  public Supplier<Corpus> forPreset(String presetCorpus, DatasetCache cache, Consumer<String> log) {
+    if (presetCorpus.equals(SumTask.NAME) && !named()) {
+      return null;
+    }
+    return () -> {
+      String hello = named() ? builtin : presetCorpus.equals(BUILTIN_HELLO) ? BUILTIN_HELLO : null;
+      // A preset's named dataset gives way to $RNNLAB_DATA (a local copy), which load reads when
+      // no source is named.
+      String fromEnv = System.getenv("RNNLAB_DATA");
+      boolean useEnv = fromEnv != null && !fromEnv.isBlank();
+      String shakespeare = DatasetCache.TINY_SHAKESPEARE.name();
+      String named = named() ? dataset : presetCorpus.equals(shakespeare) && !useEnv ? shakespeare : null;
+      Corpus c = load(file, named, hello, cache, log);
+      if (cleanNewlines) {
+        c = c.cleanNewlines();
+      }
+      return limitChars != null ? c.limit(limitChars) : c;
+    };
+  }
 
   /**
    * Exactly one of {@code dataFile}, {@code datasetName}, {@code builtinName} may be given. With

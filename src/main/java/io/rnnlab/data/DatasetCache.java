@@ -1,5 +1,8 @@
 package io.rnnlab.data;
 
+import io.rnnlab.CacheDir;
+import io.rnnlab.HttpDownload;
+import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import java.io.IOException;
 import java.net.URI;
@@ -73,17 +76,13 @@ public final class DatasetCache {
     this.datasets = Map.copyOf(byName);
   }
 
-  /** {@code $RNNLAB_CACHE} if set, else {@code ~/.cache/rnnlab}. */
+  /** {@code $RNNLAB_CACHE} if set, else {@code ~/.cache/rnnlab} ({@link CacheDir}). */
   public static Path defaultCacheDir() {
-    return defaultCacheDir(System::getenv, System.getProperty("user.home"));
+    return CacheDir.of();
   }
 
   static Path defaultCacheDir(Function<String, String> env, String userHome) {
-    String configured = env.apply("RNNLAB_CACHE");
-    if (configured != null && !configured.isBlank()) {
-      return Path.of(configured);
-    }
-    return Path.of(userHome, ".cache", "rnnlab");
+    return CacheDir.of(env, userHome);
   }
 
   /**
@@ -179,7 +178,7 @@ public final class DatasetCache {
           "cannot write to cache directory "
               + cacheDir
               + " ("
-              + Reason.of(e)
+              + Messages.cause(e)
               + "); set RNNLAB_CACHE to a writable directory or pass --data FILE",
           e);
     }
@@ -215,7 +214,7 @@ public final class DatasetCache {
               + " in cache directory "
               + cacheDir
               + " ("
-              + Reason.of(e)
+              + Messages.cause(e)
               + "); set RNNLAB_CACHE to a writable directory or pass --data FILE",
           e);
     }

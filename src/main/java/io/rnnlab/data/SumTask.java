@@ -11,6 +11,9 @@ import java.util.SplittableRandom;
  * Arrays are flat and row-major, ready to wrap as [samples, seqLen, 1] and [samples, 1] tensors.
  */
 public final class SumTask {
+  /** The name a preset gives this data ({@code train.DataConfig#corpus}). */
+  public static final String NAME = "sum";
+
   private final float[] inputs; // [samples * seqLen]
   private final float[] targets; // [samples]
   private final int samples;

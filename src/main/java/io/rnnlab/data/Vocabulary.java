@@ -1,13 +1,13 @@
 package io.rnnlab.data;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rnnlab.InputFiles;
+import io.rnnlab.Json;
+import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -43,11 +43,7 @@ public final class Vocabulary {
   static final String FORMAT = "rnnlab-vocab";
   static final int VERSION = 1;
   private static final int MAX_LISTED_UNKNOWN = 10;
-  private static final JsonMapper JSON =
-      JsonMapper.builder()
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .build();
+  private static final JsonMapper JSON = Json.STRICT_INPUT;
 
   private final int[] codePoints; // by id
   private final List<String> symbols; // by id, unmodifiable
@@ -204,7 +200,8 @@ public final class Vocabulary {
       root = JSON.readTree(json);
     } catch (JsonProcessingException e) {
       throw new UserInputException(
-          prefix + "not valid JSON (" + oneLine(e.getOriginalMessage()) + location(e) + ")", e);
+          prefix + "not valid JSON (" + (e.getOriginalMessage() == null ? "syntax error"
+              : Messages.oneLine(e.getOriginalMessage())) + location(e) + ")", e);
     }
     if (root == null || root.isMissingNode()) {
       throw new UserInputException(prefix + "empty file, expected a JSON object with \"chars\"");
@@ -249,7 +246,7 @@ public final class Vocabulary {
     try {
       bytes = Files.readAllBytes(file);
     } catch (IOException e) {
-      throw new UserInputException(prefix + "cannot read it (" + Reason.of(e) + ")", e);
+      throw new UserInputException(prefix + "cannot read it (" + Messages.cause(e) + ")", e);
     }
     String json;
     try {
@@ -284,7 +281,7 @@ public final class Vocabulary {
       temp = null;
     } catch (IOException e) {
       throw new UserInputException(
-          "cannot write vocabulary " + file + " (" + Reason.of(e) + "); check the directory is writable",
+          "cannot write vocabulary " + file + " (" + Messages.cause(e) + "); check the directory is writable",
           e);
     } finally {
       if (temp != null) {
@@ -499,10 +496,6 @@ public final class Vocabulary {
 
   private static boolean isSurrogate(int cp) {
     return cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE;
-  }
-
-  private static String oneLine(String s) {
-    return s == null ? "syntax error" : s.replaceAll("\\s+", " ").strip();
   }
 
   private static String location(JsonProcessingException e) {

@@ -4,19 +4,10 @@ import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.generate.GenerationOptions.Mode;
 import io.rnnlab.generate.GenerationOptions.UnknownChars;
-import io.rnnlab.interop.KerasArchive;
-import io.rnnlab.interop.KerasSavedModel;
-import io.rnnlab.interop.RnnlabModel;
-import io.rnnlab.runtime.SessionOptions;
-import io.rnnlab.train.TrainJob;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Text from a {@link CharModel}: a prompt, then characters drawn one at a time by a {@link
@@ -34,13 +25,6 @@ import java.util.stream.Stream;
  * one prompt run side by side, one model call per character for all of them. Owns the model.
  */
 public final class Generator implements AutoCloseable {
-  /**
-   * CPU with TF's default thread pools. A batch-1 step is a few small matrix-vector products whose
-   * cost is latency, which a GPU transfer would only add to; the window's matrix products do use
-   * the cores (docs/BENCHMARKS.md, Generation: one thread is no faster for the step).
-   */
-  public static final SessionOptions GENERATION_SESSION = SessionOptions.cpuOnly();
-
   private final CharModel model;
 
   private Generator(CharModel model) {
@@ -50,30 +34,6 @@ public final class Generator implements AutoCloseable {
   /** Takes ownership of {@code model}. */
   public static Generator of(CharModel model) {
     return new Generator(model);
-  }
-
-  /** See {@link #open(Path, Path, SessionOptions)}; runs on {@link #GENERATION_SESSION}. */
-  public static Generator open(Path path, Path vocabOverride) {
-    return open(path, vocabOverride, GENERATION_SESSION);
-  }
-
-  /**
-   * Opens an rnnlab run directory (its {@code saved_model/}), an rnnlab SavedModel, any other
-   * SavedModel (trained in Python), or a Keras {@code .keras} file. {@code vocabOverride} (may be
-   * null) replaces the model's own vocabulary file.
-   */
-  public static Generator open(Path path, Path vocabOverride, SessionOptions options) {
-    Objects.requireNonNull(path, "path");
-    if (KerasArchive.isKerasFile(path)) {
-      return new Generator(RnnlabModel.openKeras(path, vocabOverride, options));
-    }
-    if (RnnlabModel.locate(path).isPresent()) {
-      return new Generator(RnnlabModel.open(path, vocabOverride, options));
-    }
-    if (Files.isRegularFile(path.resolve("saved_model.pb"))) {
-      return new Generator(KerasSavedModel.open(path, vocabOverride, options));
-    }
-    throw new UserInputException(whyNotAModel(path));
   }
 
   public CharModel model() {
@@ -277,32 +237,5 @@ public final class Generator implements AutoCloseable {
   @Override
   public void close() {
     model.close();
-  }
-
-  /** Why {@code path} cannot be opened, naming what is there instead. */
-  private static String whyNotAModel(Path path) {
-    String expected = "pass an rnnlab run directory, an rnnlab SavedModel, a Keras SavedModel directory or a .keras file";
-    if (!Files.exists(path)) {
-      return "model " + path + " does not exist; " + expected;
-    }
-    if (!Files.isDirectory(path)) {
-      String h5 = KerasArchive.h5Hint(path);
-      return h5 != null ? h5 : "model " + path + " is a file but not a .keras file; " + expected;
-    }
-    if (Files.isRegularFile(path.resolve(TrainJob.SPEC))) {
-      return "run directory " + path + " has no saved_model/ yet (the run has not finished); "
-          + "finish it with rnnlab train --resume --out " + path;
-    }
-    List<String> found;
-    try (Stream<Path> entries = Files.list(path)) {
-      found = entries.map(p -> p.getFileName().toString()).sorted().limit(6).toList();
-    } catch (IOException e) {
-      return "model " + path + " cannot be read (" + e.getMessage() + "); " + expected;
-    }
-    String listing = found.isEmpty() ? "it is empty"
-        : "found " + String.join(", ", found.subList(0, Math.min(5, found.size())))
-            + (found.size() > 5 ? ", …" : "");
-    return "model " + path + " holds no saved_model.pb, saved_model/ or assets/spec.json (" + listing + "); "
-        + expected;
   }
 }

@@ -1,10 +1,9 @@
 package io.rnnlab.model;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rnnlab.Json;
+import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,12 +32,7 @@ public record ModelSpec(
     LossOn lossOn,
     int inputFeatures) {
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper()
-          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper JSON = Json.SPEC;
 
   /** Sizes past these are typos, not models; they would only fail later inside TF. */
   static final int MAX_UNITS = 8192;
@@ -205,7 +199,7 @@ public record ModelSpec(
     } catch (JsonProcessingException e) {
       Throwable root = e.getCause() instanceof UserInputException u ? u : e;
       String msg = root instanceof UserInputException ? root.getMessage() : e.getOriginalMessage();
-      throw new UserInputException("model spec " + source + " is not valid: " + oneLine(msg));
+      throw new UserInputException("model spec " + source + " is not valid: " + Messages.cut(Messages.oneLine(msg), 200));
     }
   }
 
@@ -220,14 +214,6 @@ public record ModelSpec(
     } catch (IOException e) {
       throw new UserInputException("cannot read model spec " + file + ": " + e.getMessage());
     }
-  }
-
-  static String oneLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    String line = s.replaceAll("\\s+", " ").trim();
-    return line.length() > 200 ? line.substring(0, 200) + "…" : line;
   }
 
   /** One line for logs and reports: {@code 2x lstm(512) emb 256 dropout 0.2 seq 100 vocab 65}. */

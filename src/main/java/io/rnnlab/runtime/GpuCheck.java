@@ -1,6 +1,6 @@
 package io.rnnlab.runtime;
 
-import io.rnnlab.data.DatasetCache;
+import io.rnnlab.CacheDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +59,7 @@ public final class GpuCheck {
 
   /** This machine's facts (runs ldconfig and nvidia-smi: a fraction of a second). */
   public static Facts gather() {
-    Path cacheLib = CudaLibraries.libDir(DatasetCache.defaultCacheDir());
+    Path cacheLib = CudaLibraries.libDir(CacheDir.of());
     boolean driverLoaded = Files.isDirectory(Path.of("/proc/driver/nvidia"));
     String version = null;
     try {

@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rnnlab.AtomicFiles;
+import io.rnnlab.HttpDownload;
+import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
-import io.rnnlab.data.HttpDownload;
 import io.rnnlab.runtime.CudaLibraries.Wheel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -160,7 +161,7 @@ public final class WheelFetcher {
   }
 
   private UserInputException unwritableCache(IOException e) {
-    return new UserInputException("cannot write the CUDA libraries into " + cacheDir + " (" + AtomicFiles.reason(e)
+    return new UserInputException("cannot write the CUDA libraries into " + cacheDir + " (" + Messages.reason(e)
         + "); set RNNLAB_CACHE to a folder you can write to", e);
   }
 

@@ -1,10 +1,10 @@
 package io.rnnlab.train;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rnnlab.AtomicFiles;
+import io.rnnlab.InvalidSetting;
+import io.rnnlab.Json;
+import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import io.rnnlab.model.HostTensor;
 import io.rnnlab.model.ModelSpec;
@@ -34,13 +34,7 @@ import java.util.stream.Stream;
 public final class Checkpoints {
   static final String TENSORS = "tensors.bin";
   static final String MANIFEST = "checkpoint.json";
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      // A damaged key must not quietly become 0 or null: that would resume from the wrong place.
-      .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES);
+  private static final ObjectMapper JSON = Json.MANIFEST;
 
   private final Path dir;
   private final int keep;
@@ -48,7 +42,7 @@ public final class Checkpoints {
 
   public Checkpoints(Path dir, int keep, Consumer<String> warn) {
     if (keep < 1) {
-      throw new UserInputException("--keep-checkpoints must be at least 1, got " + keep);
+      throw new InvalidSetting("keepCheckpoints", "must be at least 1, got " + keep);
     }
     this.dir = dir;
     this.keep = keep;
@@ -77,7 +71,7 @@ public final class Checkpoints {
     } catch (IOException e) {
       // A full disk says only "No space left on device"; say which checkpoint could not be written.
       throw new IOException("cannot write checkpoint " + target.getFileName() + " in " + dir + " ("
-          + AtomicFiles.reason(e) + ")", e);
+          + Messages.reason(e) + ")", e);
     }
     prune();
     return target;

@@ -7,10 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
-import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
@@ -27,6 +27,9 @@ import org.tensorflow.types.TInt64;
  * them into the second moment: {@code v += (Σ_occ g_occ² − v)(1−β₂)} rather than {@code ((Σ g)² −
  * v)(1−β₂)}. The two differ whenever a batch repeats a character, so that weight gets its own
  * update built from the same formula.
+ *
+ * <p>With {@code clipnorm} each weight's gradient is first clipped as Keras 3 clips it ({@link
+ * #clipByNorm}).
  *
  * <p>Slots ({@code adam/<layer>/<weight>_m|_v}) and {@code adam/iterations} are ordinary graph
  * variables with assign ops, so checkpoints save and restore them like the weights.
@@ -58,12 +61,15 @@ final class KerasAdam {
     Operand<TFloat32> beta2Power = a.math.pow(beta2, t);
     Operand<TFloat32> eps = a.constant((float) cfg.epsilon());
 
+    List<Operand<TFloat32>> clipped = cfg.clipnorm() > 0
+        ? clipByNorm(a.withSubScope("clip"), grads, weightNames, lookup != null, (float) cfg.clipnorm())
+        : grads;
     // Gate every update on every gradient (TF1's GATE_GRAPH). Ref variables are updated in
     // place, so without the gate ApplyAdam on dense/kernel could run while backprop still reads
     // dense/kernel for the layers below: a race that made identical seeded runs differ.
     List<Op> gradients = new ArrayList<>();
     for (int i = 0; i < weightNames.size() + (lookup != null ? 1 : 0); i++) {
-      gradients.add(a.withSubScope("gate").identity(grads.get(i)));
+      gradients.add(a.withSubScope("gate").identity(clipped.get(i)));
     }
     Ops gated = a.withControlDependencies(gradients);
     List<Op> applies = new ArrayList<>();
@@ -94,6 +100,36 @@ final class KerasAdam {
       }
     }
     update = a.withControlDependencies(applies).withName("step").assignAdd(iterations, a.constant(1L));
+  }
+
+  /**
+   * Keras 3's {@code clipnorm}: each weight's gradient g becomes {@code g·c / max(‖g‖₂, c)}, in
+   * that operation order ({@code tf.clip_by_norm}, which Keras's TensorFlow backend calls). The
+   * Embedding's gradient reaches Keras's optimizer as IndexedSlices, one row per occurrence, and
+   * {@code tf.clip_by_norm} measures those rows, not their per-character sums: so the
+   * per-occurrence gradients (the last of {@code grads} when {@code embedding}) set the Embedding's
+   * factor, and both of its forms are scaled by it.
+   */
+  private static List<Operand<TFloat32>> clipByNorm(Ops tf, List<Operand<TFloat32>> grads, List<String> weightNames,
+      boolean embedding, float clipnorm) {
+    Operand<TFloat32> c = tf.constant(clipnorm);
+    List<Operand<TFloat32>> out = new ArrayList<>(grads);
+    for (int i = 0; i < weightNames.size(); i++) {
+      boolean sparse = embedding && weightNames.get(i).equals(EMBEDDING);
+      int perOccurrence = weightNames.size();
+      Operand<TFloat32> norm = l2Norm(tf, grads.get(sparse ? perOccurrence : i));
+      Operand<TFloat32> limit = tf.math.maximum(norm, c);
+      out.set(i, tf.math.div(tf.math.mul(grads.get(i), c), limit));
+      if (sparse) {
+        out.set(perOccurrence, tf.math.div(tf.math.mul(grads.get(perOccurrence), c), limit));
+      }
+    }
+    return out;
+  }
+
+  private static Operand<TFloat32> l2Norm(Ops tf, Operand<TFloat32> g) {
+    Operand<TFloat32> flat = tf.reshape(g, tf.constant(new long[] {-1}));
+    return tf.math.sqrt(tf.sum(tf.math.square(flat), tf.constant(0)));
   }
 
   /**

@@ -35,7 +35,6 @@ import org.tensorflow.types.family.TType;
  * training run matters more than its charts.
  */
 public final class TensorBoardLogger implements TrainListener, AutoCloseable {
-  public static final String DIR = "tensorboard";
   public static final int DEFAULT_STEP_EVERY = 50;
 
   /** The two subdirectories Keras writes; TensorBoard shows them as two runs of one experiment. */
@@ -61,16 +60,16 @@ public final class TensorBoardLogger implements TrainListener, AutoCloseable {
   private boolean failed;
 
   /**
-   * @param runDir the run directory; events go to {@code runDir/tensorboard/{train,validation}}
+   * @param logDir where the events go, in {@code train/} and {@code validation/} below it
    * @param learningRate logged as {@code epoch_learning_rate} ({@link AdamConfig#learningRate()})
    * @param stepEvery log step metrics every N optimizer steps; 0 = epoch metrics only
    * @param warn receives one line if writing fails
    */
-  public TensorBoardLogger(Path runDir, double learningRate, int stepEvery, Consumer<String> warn) {
+  public TensorBoardLogger(Path logDir, double learningRate, int stepEvery, Consumer<String> warn) {
     if (stepEvery < 0) {
       throw new IllegalArgumentException("stepEvery must be >= 0, got " + stepEvery);
     }
-    this.logDir = runDir.resolve(DIR);
+    this.logDir = logDir;
     this.learningRate = learningRate;
     this.stepEvery = stepEvery;
     this.warn = warn == null ? line -> {} : warn;

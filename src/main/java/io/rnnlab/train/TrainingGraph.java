@@ -1,8 +1,6 @@
 package io.rnnlab.train;
 
 import io.rnnlab.model.Dropout;
-import io.rnnlab.runtime.Devices;
-import io.rnnlab.runtime.SessionOptions;
 import io.rnnlab.model.HostTensor;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.ModelVariables;
@@ -10,6 +8,8 @@ import io.rnnlab.model.Network;
 import io.rnnlab.model.Tensors;
 import io.rnnlab.model.WeightSpec;
 import io.rnnlab.model.Weights;
+import io.rnnlab.runtime.Devices;
+import io.rnnlab.runtime.SessionOptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,15 +1,16 @@
 package io.rnnlab.bench;
 
 import io.rnnlab.data.Vocabulary;
-import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.GenerationOptions.Mode;
+import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
-import io.rnnlab.interop.RnnlabModel;
-import io.rnnlab.interop.SavedModelExporter;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.Tensors;
 import io.rnnlab.model.WeightInitializer;
 import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.savedmodel.CharModels;
+import io.rnnlab.savedmodel.RnnlabModel;
+import io.rnnlab.savedmodel.SavedModelExporter;
 import io.rnnlab.train.Preset;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,12 +48,11 @@ public final class GenerationBench {
   static final int ROUNDS = 5;
   static final Preset PRESET = Preset.named("shakespeare-lstm256");
   /** The preset's model over Tiny Shakespeare's 65 characters. */
-  static final ModelSpec SPEC = ModelSpec.charModel(PRESET.cell(), PRESET.layers(), PRESET.units(),
-      PRESET.embeddingDim(), PRESET.dropout(), PRESET.seqLen(), 65, PRESET.lossOn());
+  static final ModelSpec SPEC = PRESET.architecture().charModel(65);
   /** What {@code rnnlab generate} uses. */
-  static final SessionOptions RNNLAB = Generator.GENERATION_SESSION;
+  static final SessionOptions RNNLAB = CharModels.GENERATION_SESSION;
   static final SessionOptions ONE_THREAD = new SessionOptions(1, 1, false);
-  /** rnnlab's run option for its own calls (see interop.SignatureCall). */
+  /** rnnlab's run option for its own calls (see savedmodel.SignatureCall). */
   static final RunOptions CALLER_THREAD = RunOptions.newBuilder().setInterOpThreadPool(-1).build();
 
   private final Path model;

@@ -1,7 +1,7 @@
 package io.rnnlab.bench;
 
-import io.rnnlab.generate.Generator;
-import io.rnnlab.interop.RnnlabModel;
+import io.rnnlab.savedmodel.CharModels;
+import io.rnnlab.savedmodel.RnnlabModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -22,7 +22,7 @@ public final class GenerationQuality {
   public static void main(String[] args) throws Exception {
     Path run = Path.of(args[0]);
     String text = Files.readString(Path.of(args[1]));
-    try (RnnlabModel m = RnnlabModel.open(run, null, Generator.GENERATION_SESSION)) {
+    try (RnnlabModel m = RnnlabModel.open(run, null, CharModels.GENERATION_SESSION)) {
       int seq = m.seqLen();
       int start = (int) (text.length() * 0.92);
       int stride = (text.length() - start - LENGTH - 1) / ROWS;

@@ -1,17 +1,17 @@
 package io.rnnlab.bench;
 
 import io.rnnlab.data.Vocabulary;
-import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.GenerationOptions.Mode;
+import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
-import io.rnnlab.interop.RnnlabModel;
-import io.rnnlab.interop.SavedModelExporter;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.Network;
 import io.rnnlab.model.WeightInitializer;
 import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.savedmodel.RnnlabModel;
+import io.rnnlab.savedmodel.SavedModelExporter;
 import io.rnnlab.train.AdamConfig;
 import io.rnnlab.train.Batch;
 import io.rnnlab.train.TrainingGraph;

@@ -3,8 +3,8 @@ package io.rnnlab.bench;
 import io.rnnlab.data.Corpus;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
-import io.rnnlab.runtime.SessionOptions;
 import io.rnnlab.model.WeightInitializer;
+import io.rnnlab.runtime.SessionOptions;
 import io.rnnlab.train.Batch;
 import io.rnnlab.train.Preset;
 import io.rnnlab.train.StepMetrics;
@@ -46,7 +46,8 @@ public final class TrainingQualityPerTime {
         Integer.parseInt(a.getOrDefault("inter", "2")), false);
     Preset preset = Preset.named(a.getOrDefault("preset", "shakespeare-lstm256"));
     Corpus corpus = Corpus.fromFile(Path.of(a.get("data")));
-    TrainSetup.Prepared p = TrainSetup.prepare(preset, TrainSetup.Overrides.none(seed).withBudget(1_000_000, 0), () -> corpus);
+    TrainSetup.Prepared p = TrainSetup.prepare(
+        preset.withTrain(preset.train().withSeed(seed).withEpochs(1_000_000)), () -> corpus);
     ModelSpec spec = p.spec();
     TrainingData data = p.data();
     int batchSize = p.config().batchSize();
@@ -54,7 +55,7 @@ public final class TrainingQualityPerTime {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("side", "rnnlab");
     out.put("recipe", preset.name() + ": " + spec.describe() + ", lr " + p.config().adam().learningRate()
-        + ", batch " + batchSize + ", window step " + preset.step());
+        + ", batch " + batchSize + ", window step " + preset.data().step());
     out.put("minutes", minutes);
     out.put("intra", threads.intraOpThreads());
     out.put("inter", threads.interOpThreads());
@@ -88,7 +89,7 @@ public final class TrainingQualityPerTime {
     // The held-out text: rnnlab's contiguous split cuts at N − round(0.1·N) (Windows.split).
     int[] ids = p.vocab().encode(corpus.text());
     int n = ids.length;
-    int cut = (int) (n - Math.round(preset.validationFraction() * n));
+    int cut = (int) (n - Math.round(preset.data().validationFraction() * n));
     ModelSpec lastStep = ModelSpec.charModel(spec.cell(), spec.layers(), spec.units(), spec.embeddingDim(),
         spec.dropout(), spec.seqLen(), spec.vocabSize(), LossOn.LAST);
     int seq = spec.seqLen();

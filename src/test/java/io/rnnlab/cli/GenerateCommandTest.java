@@ -10,6 +10,8 @@ import io.rnnlab.generate.ParagraphFormatter;
 import io.rnnlab.generate.TinyModels;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
+import io.rnnlab.run.RunDirectory;
+import io.rnnlab.savedmodel.CharModels;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -48,7 +50,7 @@ class GenerateCommandTest {
   }
 
   static String api(String prompt, int length, GenerationOptions o) {
-    try (Generator g = Generator.open(run, null)) {
+    try (Generator g = Generator.of(CharModels.open(RunDirectory.model(run), null))) {
       return g.generate(prompt, length, o, s -> {});
     }
   }
@@ -187,7 +189,7 @@ class GenerateCommandTest {
         new PrintWriter(stdout, true), new PrintWriter(err, true));
     assertThat(code).as(err.toString()).isZero();
     String sample;
-    try (Generator g = Generator.open(out, null)) {
+    try (Generator g = Generator.of(CharModels.open(RunDirectory.model(out), null))) {
       sample = g.generate(TinyModels.HELLO.substring(0, 20), 30,
           GenerationOptions.of(0.5, 11).withMode(GenerationOptions.Mode.WINDOW), s -> {});
     }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rnnlab.cli.InspectCommandTest.Run;
-import io.rnnlab.interop.PythonSavedModelsTest;
+import io.rnnlab.savedmodel.PythonSavedModelsTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

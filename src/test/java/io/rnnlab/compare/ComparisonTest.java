@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.ModelSpec;
-import io.rnnlab.train.TrainJob;
+import io.rnnlab.run.RunDirectory;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.Reader;
@@ -57,10 +57,10 @@ class ComparisonTest {
     assertThat(rows).containsOnlyKeys("lstm-8", "rnn-16");
     for (Path run : List.of(lstm, rnn)) {
       CSVRecord row = rows.get(run.getFileName().toString());
-      List<CSVRecord> history = csv(run.resolve(TrainJob.HISTORY));
-      List<CSVRecord> metrics = csv(run.resolve(TrainJob.METRICS));
+      List<CSVRecord> history = csv(RunDirectory.at(run).history());
+      List<CSVRecord> metrics = csv(RunDirectory.at(run).metrics());
       CSVRecord last = history.get(history.size() - 1);
-      ModelSpec spec = ModelSpec.read(run.resolve(TrainJob.SPEC));
+      ModelSpec spec = ModelSpec.read(RunDirectory.at(run).spec());
 
       assertThat(history).hasSize(3);
       assertThat(row.get("task")).isEqualTo("char");
@@ -85,7 +85,7 @@ class ComparisonTest {
         before = num(m, "wall_seconds");
       }
       assertThat(num(row, "chars_per_second")).isCloseTo(chars / before, within(1e-9 * chars / before));
-      assertThat(Long.parseLong(row.get("checkpoint_bytes"))).isEqualTo(treeSize(run.resolve(TrainJob.CHECKPOINTS)))
+      assertThat(Long.parseLong(row.get("checkpoint_bytes"))).isEqualTo(treeSize(RunDirectory.at(run).checkpoints()))
           .isGreaterThan(1000);
       assertThat(row.get("saved_model")).isEqualTo("true");
     }

@@ -2,13 +2,14 @@ package io.rnnlab.compare;
 
 import io.rnnlab.data.Corpus;
 import io.rnnlab.data.Vocabulary;
-import io.rnnlab.interop.SavedModelExporter;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.ModelSpec;
+import io.rnnlab.run.RunDirectory;
+import io.rnnlab.run.TrainJob;
 import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.savedmodel.SavedModelExporter;
 import io.rnnlab.train.Preset;
 import io.rnnlab.train.StopSignal;
-import io.rnnlab.train.TrainJob;
 import io.rnnlab.train.TrainListener;
 import io.rnnlab.train.TrainSetup;
 import java.io.IOException;
@@ -21,9 +22,12 @@ public final class TestRuns {
 
   /** A few epochs of a tiny char model on the hello sentence, exported like {@code rnnlab train}. */
   public static Path trainHello(Path dir, CellType cell, int units, int epochs, long seed) throws IOException {
-    TrainSetup.Overrides o = new TrainSetup.Overrides(cell, null, units, null, null, null, null, null, null,
-        epochs, null, 0.01, 0.2, null, null, seed, 0, 0, 3);
-    TrainSetup.Prepared prep = TrainSetup.prepare(Preset.named("hello-lstm"), o, Corpus::hello);
+    Preset hello = Preset.named("hello-lstm");
+    Preset p = hello.withArchitecture(hello.architecture().withCell(cell).withUnits(units))
+        .withData(hello.data().withValidationFraction(0.2))
+        .withTrain(hello.train().withEpochs(epochs).withSeed(seed)
+            .withAdam(hello.train().adam().withLearningRate(0.01)));
+    TrainSetup.Prepared prep = TrainSetup.prepare(p, Corpus::hello);
     TrainJob.Outcome outcome = TrainJob.run(new TrainJob.Request(prep.spec(), prep.vocab(), prep.data(),
         prep.config(), dir, false, null, SessionOptions.cpuOnly()), new TrainListener() {}, new StopSignal());
     SavedModelExporter.export(prep.spec(), prep.vocab(), outcome.weights(), dir.resolve("saved_model"),
@@ -35,15 +39,15 @@ public final class TestRuns {
   public static Path synthetic(Path dir, ModelSpec spec, Vocabulary vocab, String history, String metrics)
       throws IOException {
     Files.createDirectories(dir);
-    Files.writeString(dir.resolve(TrainJob.SPEC), spec.toJson());
+    Files.writeString(RunDirectory.at(dir).spec(), spec.toJson());
     if (vocab != null) {
-      vocab.write(dir.resolve(TrainJob.VOCAB));
+      vocab.write(RunDirectory.at(dir).vocab());
     }
     if (history != null) {
-      Files.writeString(dir.resolve(TrainJob.HISTORY), history);
+      Files.writeString(RunDirectory.at(dir).history(), history);
     }
     if (metrics != null) {
-      Files.writeString(dir.resolve(TrainJob.METRICS), metrics);
+      Files.writeString(RunDirectory.at(dir).metrics(), metrics);
     }
     return dir;
   }

@@ -7,13 +7,9 @@ import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.generate.GenerationOptions.Mode;
 import io.rnnlab.generate.GenerationOptions.UnknownChars;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The generation loop on a scripted model: what the model is asked, in which order, how often. */
 class GeneratorTest {
@@ -145,33 +141,5 @@ class GeneratorTest {
     }
     assertThat(m.stepCalls).isEmpty();
     assertThat(m.closed).isTrue();
-  }
-
-  @Test
-  void openNamesWhatItFoundInsteadOfAModel(@TempDir Path tmp) throws IOException {
-    assertThatThrownBy(() -> Generator.open(tmp.resolve("nope"), null))
-        .isInstanceOf(UserInputException.class)
-        .hasMessage("model " + tmp.resolve("nope") + " does not exist; pass an rnnlab run directory,"
-            + " an rnnlab SavedModel, a Keras SavedModel directory or a .keras file");
-    Path file = Files.writeString(tmp.resolve("model.txt"), "x");
-    assertThatThrownBy(() -> Generator.open(file, null)).hasMessageContaining("is a file but not a .keras file");
-    // A Keras .h5 (HDF5 by its signature): the way to a .keras file, in one line of Python.
-    Path h5 = Files.write(tmp.resolve("model.h5"), new byte[] {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n', 0});
-    assertThatThrownBy(() -> Generator.open(h5, null)).hasMessage(h5 + " is a Keras .h5 file, which rnnlab reads"
-        + " only as --init-from weights; make a .keras file of it with: python -c \"import keras;"
-        + " keras.saving.load_model('" + h5 + "').save('" + tmp.resolve("model.keras") + "')\"");
-    Path empty = Files.createDirectory(tmp.resolve("empty"));
-    assertThatThrownBy(() -> Generator.open(empty, null)).hasMessageContaining("(it is empty)");
-    Path junk = Files.createDirectory(tmp.resolve("junk"));
-    Files.writeString(junk.resolve("b.txt"), "");
-    Files.createDirectory(junk.resolve("a"));
-    assertThatThrownBy(() -> Generator.open(junk, null))
-        .hasMessage("model " + junk + " holds no saved_model.pb, saved_model/ or assets/spec.json (found a, b.txt);"
-            + " pass an rnnlab run directory, an rnnlab SavedModel, a Keras SavedModel directory or a .keras file");
-    Path run = Files.createDirectory(tmp.resolve("run"));
-    Files.writeString(run.resolve("spec.json"), "{}");
-    assertThatThrownBy(() -> Generator.open(run, null))
-        .hasMessage("run directory " + run + " has no saved_model/ yet (the run has not finished);"
-            + " finish it with rnnlab train --resume --out " + run);
   }
 }

@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.generate.GenerationOptions.Mode;
-import io.rnnlab.interop.KerasSavedModel;
-import io.rnnlab.interop.RnnlabModel;
-import io.rnnlab.interop.SavedModelExporter;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.InferenceGraph;
 import io.rnnlab.model.LossOn;
@@ -16,13 +13,18 @@ import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.Tensors;
 import io.rnnlab.model.WeightInitializer;
 import io.rnnlab.model.Weights;
+import io.rnnlab.run.RunDirectory;
 import io.rnnlab.runtime.SessionOptions;
+import io.rnnlab.savedmodel.CharModels;
+import io.rnnlab.savedmodel.KerasSavedModel;
+import io.rnnlab.savedmodel.RnnlabModel;
+import io.rnnlab.savedmodel.SavedModelExporter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +52,7 @@ class RnnlabGenerationTest {
   }
 
   static RnnlabModel open(Path p) {
-    return RnnlabModel.open(p, null, SessionOptions.cpuOnly());
+    return RnnlabModel.open(RunDirectory.model(p), null, SessionOptions.cpuOnly());
   }
 
   @Test
@@ -117,7 +119,7 @@ class RnnlabGenerationTest {
   @Test
   void greedyTextIsTheArgmaxChainOfTheStepSignature() {
     String text;
-    try (Generator g = Generator.open(oneHotRun, null, SessionOptions.cpuOnly())) {
+    try (Generator g = Generator.of(CharModels.open(RunDirectory.model(oneHotRun), null, SessionOptions.cpuOnly()))) {
       text = g.generate(PROMPT, 40, GenerationOptions.of(0, 1), s -> {});
     }
     // Independently: the graph built from the weights, its step signature called directly.
@@ -152,7 +154,7 @@ class RnnlabGenerationTest {
 
   @Test
   void aSeedFixesTheTextInBothModes() {
-    try (Generator g = Generator.open(oneHotRun, null, SessionOptions.cpuOnly())) {
+    try (Generator g = Generator.of(CharModels.open(RunDirectory.model(oneHotRun), null, SessionOptions.cpuOnly()))) {
       for (Mode mode : new Mode[] {Mode.STATEFUL, Mode.WINDOW}) {
         GenerationOptions o = GenerationOptions.of(1.0, 5).withMode(mode);
         String a = g.generate("hello", 60, o, s -> {});
@@ -175,7 +177,7 @@ class RnnlabGenerationTest {
     assertThat(counting.rowsStepped).isEqualTo("hello".length() + 4L * (length - 1));
     assertThat(batch).hasSize(4).doesNotHaveDuplicates();
     // Sample i is the single-sample text of seed 77 + i.
-    try (Generator g = Generator.open(oneHotRun, null, SessionOptions.cpuOnly())) {
+    try (Generator g = Generator.of(CharModels.open(RunDirectory.model(oneHotRun), null, SessionOptions.cpuOnly()))) {
       for (int i = 0; i < 4; i++) {
         assertThat(g.generate("hello", length, o.withSamples(1).withSeed(77 + i), s -> {})).isEqualTo(batch.get(i));
       }
@@ -187,7 +189,8 @@ class RnnlabGenerationTest {
     GenerationOptions greedy = GenerationOptions.of(0, 1);
     String fromRun;
     String fromSavedModel;
-    try (Generator a = Generator.open(oneHotRun, null); Generator b = Generator.open(oneHotRun.resolve("saved_model"), null)) {
+    try (Generator a = Generator.of(CharModels.open(RunDirectory.model(oneHotRun), null));
+        Generator b = Generator.of(CharModels.open(oneHotRun.resolve("saved_model"), null))) {
       fromRun = a.generate("hello", 30, greedy, s -> {});
       fromSavedModel = b.generate("hello", 30, greedy, s -> {});
       assertThat(a.model().describe()).isEqualTo("rnnlab " + ONE_HOT.describe() + " (" + oneHotRun.resolve("saved_model") + ")");
@@ -197,12 +200,12 @@ class RnnlabGenerationTest {
     // Same ids, other symbols: the override decides what the ids mean.
     Path upper = tmp.resolve("upper.json");
     Vocabulary.of(TinyModels.VOCAB.symbols().stream().map(s -> s.toUpperCase(Locale.ROOT)).toList()).write(upper);
-    try (Generator g = Generator.open(oneHotRun, upper)) {
+    try (Generator g = Generator.of(CharModels.open(RunDirectory.model(oneHotRun), upper))) {
       assertThat(g.generate("HELLO", 30, greedy, s -> {})).isEqualTo(fromRun.toUpperCase(Locale.ROOT));
     }
     Path small = tmp.resolve("small.json");
     Vocabulary.of(List.of("a", "b")).write(small);
-    assertThatThrownBy(() -> Generator.open(oneHotRun, small))
+    assertThatThrownBy(() -> Generator.of(CharModels.open(RunDirectory.model(oneHotRun), small)))
         .isInstanceOf(UserInputException.class)
         .hasMessage("vocabulary " + small + " has 2 characters but the model " + oneHotRun.resolve("saved_model")
             + " was trained on " + TinyModels.VOCAB.size() + "; pass the vocab.json of the run that trained it");
@@ -213,7 +216,7 @@ class RnnlabGenerationTest {
     ModelSpec sum = ModelSpec.regression(CellType.SIMPLE_RNN, 1, 4, 5, 1);
     Path dir = tmp.resolve("sum");
     SavedModelExporter.export(sum, null, WeightInitializer.initialize(sum, 1), dir, SessionOptions.cpuOnly());
-    assertThatThrownBy(() -> Generator.open(dir, null))
+    assertThatThrownBy(() -> Generator.of(CharModels.open(dir, null)))
         .isInstanceOf(UserInputException.class)
         .hasMessage(dir + " holds a regression model (" + sum.describe() + "); only char models generate text");
   }
@@ -221,7 +224,7 @@ class RnnlabGenerationTest {
   @Test
   void otherSavedModelsGoToTheKerasImporter() {
     Path keras = Path.of("saved_models", "keras3-lstm-hello");
-    try (Generator g = Generator.open(keras, null)) {
+    try (Generator g = Generator.of(CharModels.open(keras, null))) {
       assertThat(g.model()).isInstanceOf(KerasSavedModel.class);
       assertThat(g.resolve(Mode.AUTO)).isEqualTo(g.model().hasStep() ? Mode.STATEFUL : Mode.WINDOW);
     }

@@ -3,15 +3,15 @@ package io.rnnlab.generate;
 import io.rnnlab.AtomicFiles;
 import io.rnnlab.data.Corpus;
 import io.rnnlab.data.Vocabulary;
-import io.rnnlab.interop.SavedModelExporter;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.HostTensor;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.WeightInitializer;
 import io.rnnlab.model.Weights;
+import io.rnnlab.run.RunDirectory;
 import io.rnnlab.runtime.SessionOptions;
-import io.rnnlab.train.TrainJob;
+import io.rnnlab.savedmodel.SavedModelExporter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -53,8 +53,8 @@ public final class TinyModels {
 
   /** A finished run directory: spec.json, vocab.json and saved_model/. */
   public static Path runDirectory(ModelSpec spec, Weights weights, Path dir) throws IOException {
-    AtomicFiles.writeString(dir.resolve(TrainJob.SPEC), spec.toJson());
-    VOCAB.write(dir.resolve(TrainJob.VOCAB));
+    AtomicFiles.writeString(RunDirectory.at(dir).spec(), spec.toJson());
+    VOCAB.write(RunDirectory.at(dir).vocab());
     export(spec, weights, dir.resolve("saved_model"));
     return dir;
   }

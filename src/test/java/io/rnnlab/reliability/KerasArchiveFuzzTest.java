@@ -2,7 +2,7 @@ package io.rnnlab.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rnnlab.interop.KerasArchive;
+import io.rnnlab.keras.KerasArchive;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,8 +3,8 @@ package io.rnnlab.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rnnlab.model.HostTensor;
+import io.rnnlab.run.RunDirectory;
 import io.rnnlab.train.Checkpoints;
-import io.rnnlab.train.TrainJob;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,7 @@ final class RunDirs {
   private RunDirs() {}
 
   static Path checkpointsOf(Path run) {
-    return run.resolve(TrainJob.CHECKPOINTS);
+    return RunDirectory.at(run).checkpoints();
   }
 
   /** Every published {@code ckpt-*} directory, oldest first. */

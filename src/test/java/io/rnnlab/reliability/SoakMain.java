@@ -3,6 +3,8 @@ package io.rnnlab.reliability;
 import io.rnnlab.cli.Main;
 import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
+import io.rnnlab.run.RunDirectory;
+import io.rnnlab.savedmodel.CharModels;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -58,7 +60,7 @@ public final class SoakMain {
     mark("generate start");
     GenerationOptions.Mode m = GenerationOptions.Mode.parse(mode);
     long done = 0;
-    try (Generator g = Generator.open(run, null)) {
+    try (Generator g = Generator.of(CharModels.open(RunDirectory.model(run), null))) {
       mark("model loaded");
       for (int call = 0; done < chars; call++) {
         GenerationOptions options = GenerationOptions.of(0.8, call).withMode(m);

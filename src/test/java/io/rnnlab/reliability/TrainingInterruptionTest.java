@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rnnlab.cli.Main;
 import io.rnnlab.model.HostTensor;
-import io.rnnlab.train.TrainJob;
+import io.rnnlab.run.RunDirectory;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -69,8 +69,8 @@ class TrainingInterruptionTest {
   static void assertSameAsReference(Path run) throws IOException {
     assertThat(RunDirs.assertAllReadable(run)).isEqualTo(finalStep);
     assertThat(RunDirs.maxAbsDiff(RunDirs.tensors(run, finalStep), referenceFinal)).isLessThanOrEqualTo(1e-6);
-    List<String> history = Files.readAllLines(run.resolve(TrainJob.HISTORY));
-    List<String> expected = Files.readAllLines(reference.resolve(TrainJob.HISTORY));
+    List<String> history = Files.readAllLines(RunDirectory.at(run).history());
+    List<String> expected = Files.readAllLines(RunDirectory.at(reference).history());
     assertThat(history).hasSameSizeAs(expected).hasSize(EPOCHS + 1);
     for (int i = 1; i < history.size(); i++) {
       double[] got = numbers(history.get(i));

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.rnnlab.UserInputException;
-import io.rnnlab.data.HttpDownload;
+import io.rnnlab.HttpDownload;
 import io.rnnlab.runtime.CudaLibraries.Wheel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

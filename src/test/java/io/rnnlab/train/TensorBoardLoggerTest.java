@@ -34,7 +34,7 @@ class TensorBoardLoggerTest {
   void writesKerasTagsPerEpochIntoTrainAndValidationDirectories() throws IOException {
     EpochResult e0 = new EpochResult(0, 2.5, 0.125, 2.75, 0.1, 6, 1.5, 1234.5, false);
     EpochResult e1 = new EpochResult(1, 1.0 / 3, 0.8, 0.4, 0.9, 12, 3.25, 2000.25, false);
-    try (TensorBoardLogger tb = new TensorBoardLogger(run, 0.002, 0, null)) {
+    try (TensorBoardLogger tb = new TensorBoardLogger(run.resolve("tensorboard"), 0.002, 0, null)) {
       tb.onEpochStart(0, 2, 6);
       tb.onEpochEnd(e0);
       tb.onEpochStart(1, 2, 6);
@@ -58,7 +58,7 @@ class TensorBoardLoggerTest {
 
   @Test
   void logsStepMetricsEveryNStepsAtTheGlobalStep() throws IOException {
-    try (TensorBoardLogger tb = new TensorBoardLogger(run, 0.001, 3, null)) {
+    try (TensorBoardLogger tb = new TensorBoardLogger(run.resolve("tensorboard"), 0.001, 3, null)) {
       tb.onEpochStart(0, 1, 7);
       for (int b = 0; b < 7; b++) {
         tb.onStep(0, b, 7, b + 1, 10.0 - b, 0.1 * b, 100.0 * (b + 1));
@@ -72,7 +72,7 @@ class TensorBoardLoggerTest {
 
   @Test
   void regressionWithoutValidationWritesNoAccuracyAndNoValidationDirectory() throws IOException {
-    try (TensorBoardLogger tb = new TensorBoardLogger(run, 0.001, 50, null)) {
+    try (TensorBoardLogger tb = new TensorBoardLogger(run.resolve("tensorboard"), 0.001, 50, null)) {
       tb.onEpochStart(0, 1, 2);
       tb.onEpochEnd(new EpochResult(0, 0.5, Double.NaN, Double.NaN, Double.NaN, 2, 0.1, 10, false));
     }
@@ -84,7 +84,7 @@ class TensorBoardLoggerTest {
 
   @Test
   void createsNothingUntilTrainingStartsAndClosesTwiceSafely() throws IOException {
-    TensorBoardLogger tb = new TensorBoardLogger(run, 0.001, 50, null);
+    TensorBoardLogger tb = new TensorBoardLogger(run.resolve("tensorboard"), 0.001, 50, null);
     tb.close();
     tb.close();
     assertThat(run.resolve("tensorboard")).doesNotExist();
@@ -92,7 +92,7 @@ class TensorBoardLoggerTest {
 
   @Test
   void epochEventsAreOnDiskBeforeTheLoggerIsClosed() throws IOException {
-    try (TensorBoardLogger tb = new TensorBoardLogger(run, 0.001, 0, null)) {
+    try (TensorBoardLogger tb = new TensorBoardLogger(run.resolve("tensorboard"), 0.001, 0, null)) {
       tb.onEpochStart(0, 5, 1);
       tb.onEpochEnd(new EpochResult(0, 1.5, 0.5, Double.NaN, Double.NaN, 1, 0.1, 10, false));
       // a crash now must not lose the finished epoch: the logger flushed at epoch end
