@@ -10,10 +10,11 @@
 #   4. rnnlab train --preset shakespeare-lstm256 --device gpu for --train-steps steps, end to end.
 #
 #   bench/gpu/run.sh [--cases A,B] [--batches 64,256] [--warmup N] [--steps N] [--train-steps N]
-#                    [--unrolled A,B] [--no-tests] [--no-bench] [--no-train] [--bundle DIR]
+#                    [--unrolled A,B] [--xla A,B] [--no-tests] [--no-bench] [--no-train] [--bundle DIR]
 #
 # --unrolled: cases also measured with rnnlab's unrolled graph on the GPU (default lstm256-all; ""
-# for none), to show what the fused cuDNN path gains.
+# for none), to show what the fused cuDNN path gains; --xla: cases also measured unrolled with TF's
+# XLA JIT (global_jit_level ON_1), the other way to fewer kernels (default lstm256-all).
 #
 # Results: the table on stdout; the JSON lines and the table also in $OUT (when set) or /tmp.
 # PyTorch brings its own CUDA and cuDNN: the CUDA 12 folder is on rnnlab's LD_LIBRARY_PATH only.
@@ -21,12 +22,13 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
-cases="lstm256-all,2x512,simplernn256,lstm256-last" unrolled="lstm256-all" batches=64 warmup=10 steps=50 train_steps=300
+cases="lstm256-all,2x512,simplernn256,lstm256-last" unrolled="lstm256-all" xla="lstm256-all" batches=64 warmup=10 steps=50 train_steps=300
 tests=1 bench=1 train=1 bundle=/tmp/rnnlab-gpu
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --cases) cases="$2"; shift 2 ;;
     --unrolled) unrolled="$2"; shift 2 ;;
+    --xla) xla="$2"; shift 2 ;;
     --batches) batches="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
     --steps) steps="$2"; shift 2 ;;
@@ -50,12 +52,19 @@ model_flags() { # bench/run's cases
 }
 for c in ${cases//,/ }; do model_flags "$c" >/dev/null; done
 
-[[ -f "$bundle/.unpacked" ]] || bash bench/gpu/unpack.sh "$root/.gpu-bundle" "$bundle"
+bash bench/gpu/unpack.sh "$root/.gpu-bundle" "$bundle" # unpacks only what changed
 results="${OUT:-/tmp}/gpu-bench.jsonl"
 : >"$results"
 java="$bundle/jre/bin/java"
-export RNNLAB_CACHE="$bundle/cache" TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
-libs="$RNNLAB_CACHE/cuda-12.5/lib"
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+if [[ -d "$bundle/cache/cuda-12.5/lib" ]]; then # an rnnlab cache, as `rnnlab setup gpu` makes it
+  export RNNLAB_CACHE="$bundle/cache"
+  libs="$RNNLAB_CACHE/cuda-12.5/lib"
+else # a --slim bundle's folder: found on the library path, as a system CUDA would be
+  export RNNLAB_CACHE="$bundle/empty-cache"
+  libs="$bundle/cuda/lib"
+  echo "== slim bundle: $(cat "$bundle/cuda/SLIM.txt")"
+fi
 for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib/wsl/lib; do [[ -d "$d" ]] && libs="$libs:$d"; done
 cp_main="$bundle/rnnlab/rnnlab.jar$(printf ':%s' "$bundle"/rnnlab/lib/*.jar)"
 cp_test="$bundle/rnnlab/test-classes:$cp_main$(printf ':%s' "$bundle"/rnnlab/test-lib/*.jar)"
@@ -76,14 +85,16 @@ if (( tests )); then
     --disable-banner --disable-ansi-colors --details=tree --class-path "$cp_test" "${selectors[@]}" || status=1
 fi
 
-measure() { # side (rnnlab | rnnlab-unrolled | pytorch) case batch
+measure() { # side (rnnlab | rnnlab-unrolled | rnnlab-xla | pytorch) case batch
   local side="$1" c="$2" b="$3" line
   # shellcheck disable=SC2046
   set -- $(model_flags "$c") --seq 100 --batch "$b" --vocab 65 --warmup "$warmup" --steps "$steps"
   if [[ "$side" == rnnlab* ]]; then
+    local extra=(--recurrence auto)
+    [[ "$side" == rnnlab-unrolled ]] && extra=(--recurrence unrolled)
+    [[ "$side" == rnnlab-xla ]] && extra=(--recurrence unrolled --xla 1)
     line=$(on_gpu "$java" -Xmx16g -cp "$cp_test" io.rnnlab.bench.KerasSideBySide train --case "$c" "$@" \
-      --intra 0 --inter 0 --device gpu --recurrence "$([[ "$side" == rnnlab ]] && echo auto || echo unrolled)" \
-      | tail -1) || true
+      --intra 0 --inter 0 --device gpu "${extra[@]}" | tail -1) || true
     line="${line/\"side\": \"rnnlab\"/\"side\": \"$side\"}"
   else
     line=$(python3 bench/gpu/torch_lstm.py --case "$c" "$@" | tail -1) || true
@@ -102,6 +113,7 @@ if (( bench )); then
     for c in ${cases//,/ }; do
       measure rnnlab "$c" "$b"
       [[ ",$unrolled," == *",$c,"* ]] && measure rnnlab-unrolled "$c" "$b"
+      [[ ",$xla," == *",$c,"* ]] && measure rnnlab-xla "$c" "$b"
       measure pytorch "$c" "$b"
     done
   done
@@ -113,15 +125,15 @@ for r in rows:
     by.setdefault((r["case"], r.get("batch", 64)), {})[r["side"]] = r
 num = lambda x, k, f: f.format(x[k]) if x else "-"
 print("\n| case | batch | rnnlab chars/s | PyTorch chars/s | rnnlab / PyTorch | rnnlab ms/step | PyTorch ms/step "
-      "| rnnlab path | rnnlab unrolled chars/s |")
-print("|---|---|---|---|---|---|---|---|---|")
+      "| rnnlab path | rnnlab unrolled chars/s | unrolled + XLA chars/s |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for (case, batch), s in by.items():
-    r, t, u = s.get("rnnlab"), s.get("pytorch"), s.get("rnnlab-unrolled")
+    r, t, u, x = s.get("rnnlab"), s.get("pytorch"), s.get("rnnlab-unrolled"), s.get("rnnlab-xla")
     ratio = "{:.2f}x".format(r["train_chars_per_s"] / t["train_chars_per_s"]) if r and t else "-"
     path = "{} on {}".format(r.get("recurrence", "?"), "GPU" if r.get("gpu") == "true" else "CPU") if r else "-"
-    print("| {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(case, batch, num(r, "train_chars_per_s", "{:,.0f}"),
+    print("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(case, batch, num(r, "train_chars_per_s", "{:,.0f}"),
           num(t, "train_chars_per_s", "{:,.0f}"), ratio, num(r, "step_ms", "{:.2f}"), num(t, "step_ms", "{:.2f}"),
-          path, num(u, "train_chars_per_s", "{:,.0f}")))
+          path, num(u, "train_chars_per_s", "{:,.0f}"), num(x, "train_chars_per_s", "{:,.0f}")))
 t = next((r for r in rows if r["side"] == "pytorch"), None)
 r = next((r for r in rows if r["side"] == "rnnlab"), None)
 notes = (["PyTorch {} (cuDNN {}) on {}".format(t.get("torch"), t.get("cudnn"), t.get("device"))] if t else []) + (
