@@ -11,6 +11,7 @@
 #
 #   bench/gpu/run.sh [--cases A,B] [--batches 64,256] [--warmup N] [--steps N] [--train-steps N]
 #                    [--unrolled A,B] [--xla A,B] [--no-tests] [--no-bench] [--no-train] [--bundle DIR]
+#                    [--limit SECONDS (each measurement; default 240)]
 #
 # --unrolled: cases also measured with rnnlab's unrolled graph on the GPU (default lstm256-all; ""
 # for none), to show what the fused cuDNN path gains; --xla: cases also measured unrolled with TF's
@@ -23,7 +24,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
 cases="lstm256-all,2x512,simplernn256,lstm256-last" unrolled="lstm256-all" xla="lstm256-all" batches=64 warmup=10 steps=50 train_steps=300
-tests=1 bench=1 train=1 bundle=/tmp/rnnlab-gpu
+tests=1 bench=1 train=1 bundle=/tmp/rnnlab-gpu limit=240
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --cases) cases="$2"; shift 2 ;;
@@ -37,6 +38,7 @@ while [[ $# -gt 0 ]]; do
     --no-bench) bench=0; shift ;;
     --no-train) train=0; shift ;;
     --bundle) bundle="$2"; shift 2 ;;
+    --limit) limit="$2"; shift 2 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "bench/gpu/run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -93,11 +95,12 @@ measure() { # side (rnnlab | rnnlab-unrolled | rnnlab-xla | pytorch) case batch
     local extra=(--recurrence auto)
     [[ "$side" == rnnlab-unrolled ]] && extra=(--recurrence unrolled)
     [[ "$side" == rnnlab-xla ]] && extra=(--recurrence unrolled --xla 1)
-    line=$(on_gpu "$java" -Xmx16g -cp "$cp_test" io.rnnlab.bench.KerasSideBySide train --case "$c" "$@" \
-      --intra 0 --inter 0 --device gpu "${extra[@]}" | tail -1) || true
+    # A bound on each measurement: XLA compiles the unrolled graph first, which can take minutes.
+    line=$(on_gpu timeout "$limit" "$java" -Xmx16g -cp "$cp_test" io.rnnlab.bench.KerasSideBySide train --case "$c" \
+      "$@" --intra 0 --inter 0 --device gpu "${extra[@]}" | tail -1) || true
     line="${line/\"side\": \"rnnlab\"/\"side\": \"$side\"}"
   else
-    line=$(python3 bench/gpu/torch_lstm.py --case "$c" "$@" | tail -1) || true
+    line=$(timeout "$limit" python3 bench/gpu/torch_lstm.py --case "$c" "$@" | tail -1) || true
   fi
   if [[ "$line" != "{"* ]]; then
     echo "run.sh: $side $c batch $b failed" >&2
@@ -113,9 +116,11 @@ if (( bench )); then
     for c in ${cases//,/ }; do
       measure rnnlab "$c" "$b"
       [[ ",$unrolled," == *",$c,"* ]] && measure rnnlab-unrolled "$c" "$b"
-      [[ ",$xla," == *",$c,"* ]] && measure rnnlab-xla "$c" "$b"
       measure pytorch "$c" "$b"
     done
+  done
+  for b in ${batches//,/ }; do # last: XLA's compile time is the unknown
+    for c in ${xla//,/ }; do measure rnnlab-xla "$c" "$b"; done
   done
   python3 - "$results" <<'PY' | tee "${OUT:-/tmp}/gpu-bench.md"
 import json, sys
