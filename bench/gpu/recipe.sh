@@ -5,16 +5,17 @@
 # own session (it outlives the call while the machine stays warm) and `status` reports on it; once
 # it has finished, `status` copies its log, history and metrics to $OUT.
 #
-#   bench/gpu/recipe.sh start [--epochs N] [--bundle DIR]
+#   bench/gpu/recipe.sh start [--epochs N] [--bundle DIR] [-- TRAIN_FLAGS…]   (e.g. -- --xla)
 #   bench/gpu/recipe.sh status [--bundle DIR]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 verb="${1:-}"
 shift || true
-epochs=20 bundle=/tmp/rnnlab-gpu run=/tmp/rnnlab-recipe
+epochs=20 bundle=/tmp/rnnlab-gpu run=/tmp/rnnlab-recipe flags=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --) shift; flags=("$@"); break ;;
     --epochs) epochs="$2"; shift 2 ;;
     --bundle) bundle="$2"; shift 2 ;;
     *) echo "bench/gpu/recipe.sh: unknown option $1" >&2; exit 2 ;;
@@ -35,10 +36,10 @@ case "$verb" in
     RNNLAB_CACHE="$cache" LD_LIBRARY_PATH="$libs" TF_CPP_MIN_LOG_LEVEL=2 setsid nohup bash -c '
       start=$(date +%s)
       "$0" -Xmx16g -jar "$1/rnnlab/rnnlab.jar" train --preset shakespeare-2x512 --epochs "$2" --device gpu \
-        --data "$1/data/tinyshakespeare.txt" --out "$3" --sample-length 300 --prompt "ROMEO: " >"$3.log" 2>&1
+        --data "$1/data/tinyshakespeare.txt" --out "$3" --sample-length 300 --prompt "ROMEO: " "${@:4}" >"$3.log" 2>&1
       rc=$?
       echo "wall seconds: $(( $(date +%s) - start ))" >>"$3.log"
-      echo "$rc" >"$3.rc"' "$bundle/jre/bin/java" "$bundle" "$epochs" "$run" </dev/null >/dev/null 2>&1 &
+      echo "$rc" >"$3.rc"' "$bundle/jre/bin/java" "$bundle" "$epochs" "$run" "${flags[@]}" </dev/null >/dev/null 2>&1 &
     sleep 20
     echo "recipe: started ($epochs epochs) into $run"
     tail -n 5 "$run.log"

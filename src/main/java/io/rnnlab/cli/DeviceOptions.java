@@ -13,13 +13,22 @@ final class DeviceOptions {
   @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "TF intra-op threads (0 = all cores)")
   int threads;
 
+  @Option(names = "--xla", description = "training: let TF compile the training step with XLA (its JIT); on a GPU it "
+      + "fuses the small ops around the recurrences (docs/BENCHMARKS.md, GPU); off by default")
+  boolean xla;
+
   /** For training: {@code auto} takes a usable GPU. */
   Devices.Report select() {
-    return Devices.select(Devices.Choice.parse(device), threads);
+    Devices.Report r = Devices.select(Devices.Choice.parse(device), threads);
+    return xla ? r.withOptions(r.options().withXla(true)) : r;
   }
 
   /** For generation and prediction: {@code auto} stays on the CPU ({@link Devices#selectForInference}). */
   Devices.Report forInference() {
+    if (xla) {
+      throw new io.rnnlab.UserInputException("--xla is for training: generation runs one character per call, "
+          + "which XLA's compiled graphs make slower (docs/BENCHMARKS.md)");
+    }
     return Devices.selectForInference(Devices.Choice.parse(device), threads);
   }
 }

@@ -46,6 +46,10 @@ public final class Devices {
       return describe("training");
     }
 
+    public Report withOptions(SessionOptions o) {
+      return new Report(gpu, device, tensorflowVersion, cpus, o, gpuName, gpuDetails);
+    }
+
     /** The report with another verb than "training" ("generating"). */
     public String describe(String doing) {
       String first = (gpu ? "GPU found: " + doing + " on /device:GPU:0" + (gpuName != null ? " (" + gpuName + ")" : "")

@@ -22,6 +22,10 @@ public record SessionOptions(int intraOpThreads, int interOpThreads, boolean all
     this(intraOpThreads, interOpThreads, allowGpu, false);
   }
 
+  public SessionOptions withXla(boolean on) {
+    return new SessionOptions(intraOpThreads, interOpThreads, allowGpu, on);
+  }
+
   public static SessionOptions cpuOnly() {
     return new SessionOptions(0, 0, false);
   }
