@@ -10,12 +10,13 @@
 #   4. rnnlab train --preset shakespeare-lstm256 --device gpu for --train-steps steps, end to end.
 #
 #   bench/gpu/run.sh [--cases A,B] [--batches 64,256] [--warmup N] [--steps N] [--train-steps N]
-#                    [--unrolled A,B] [--xla A,B] [--no-tests] [--no-bench] [--no-train] [--bundle DIR]
+#                    [--unrolled A,B] [--xla A,B] [--cudnn-xla A,B] [--no-tests] [--no-bench] [--no-train] [--bundle DIR]
 #                    [--limit SECONDS (each measurement; default 240)]
 #
 # --unrolled: cases also measured with rnnlab's unrolled graph on the GPU (default lstm256-all; ""
 # for none), to show what the fused cuDNN path gains; --xla: cases also measured unrolled with TF's
-# XLA JIT (global_jit_level ON_1), the other way to fewer kernels (default lstm256-all).
+# XLA JIT (global_jit_level ON_1), the other way to fewer kernels (default lstm256-all); --cudnn-xla:
+# cases also measured with cuDNN's kernels and XLA around them (default none).
 #
 # Results: the table on stdout; the JSON lines and the table also in $OUT (when set) or /tmp.
 # PyTorch brings its own CUDA and cuDNN: the CUDA 12 folder is on rnnlab's LD_LIBRARY_PATH only.
@@ -23,13 +24,14 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
-cases="lstm256-all,2x512,simplernn256,lstm256-last" unrolled="lstm256-all" xla="lstm256-all" batches=64 warmup=10 steps=50 train_steps=300
+cases="lstm256-all,2x512,simplernn256,lstm256-last" unrolled="lstm256-all" xla="lstm256-all" cudnn_xla="" batches=64 warmup=10 steps=50 train_steps=300
 tests=1 bench=1 train=1 bundle=/tmp/rnnlab-gpu limit=240
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --cases) cases="$2"; shift 2 ;;
     --unrolled) unrolled="$2"; shift 2 ;;
     --xla) xla="$2"; shift 2 ;;
+    --cudnn-xla) cudnn_xla="$2"; shift 2 ;;
     --batches) batches="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
     --steps) steps="$2"; shift 2 ;;
@@ -83,11 +85,13 @@ if (( tests )); then
   echo "== GPU tests: $(grep 'Test$' "$bundle/gpu-tests.txt" | tr '\n' ' ')"
   selectors=()
   while read -r c; do [[ "$c" == *Test ]] && selectors+=(--select-class "$c"); done <"$bundle/gpu-tests.txt"
-  on_gpu "$java" -Xmx16g -jar "$bundle"/rnnlab/test-lib/junit-platform-console-standalone-*.jar execute \
+  # TF32 off: on Ampere and later TF multiplies float32 matrices in TF32 (10-bit mantissa) by
+  # default, which alone moves results by ~1e-3; the parity tests compare float32 paths at 1e-4.
+  NVIDIA_TF32_OVERRIDE=0 on_gpu "$java" -Xmx16g -jar "$bundle"/rnnlab/test-lib/junit-platform-console-standalone-*.jar execute \
     --disable-banner --disable-ansi-colors --details=tree --class-path "$cp_test" "${selectors[@]}" || status=1
 fi
 
-measure() { # side (rnnlab | rnnlab-unrolled | rnnlab-xla | pytorch) case batch
+measure() { # side (rnnlab | rnnlab-unrolled | rnnlab-xla | rnnlab-cudnn-xla | pytorch) case batch
   local side="$1" c="$2" b="$3" line
   # shellcheck disable=SC2046
   set -- $(model_flags "$c") --seq 100 --batch "$b" --vocab 65 --warmup "$warmup" --steps "$steps"
@@ -95,6 +99,7 @@ measure() { # side (rnnlab | rnnlab-unrolled | rnnlab-xla | pytorch) case batch
     local extra=(--recurrence auto)
     [[ "$side" == rnnlab-unrolled ]] && extra=(--recurrence unrolled)
     [[ "$side" == rnnlab-xla ]] && extra=(--recurrence unrolled --xla 1)
+    [[ "$side" == rnnlab-cudnn-xla ]] && extra=(--recurrence cudnn --xla 1)
     # A bound on each measurement: XLA compiles the unrolled graph first, which can take minutes.
     line=$(on_gpu timeout "$limit" "$java" -Xmx16g -cp "$cp_test" io.rnnlab.bench.KerasSideBySide train --case "$c" \
       "$@" --intra 0 --inter 0 --device gpu "${extra[@]}" | tail -1) || true
@@ -120,6 +125,7 @@ if (( bench )); then
     done
   done
   for b in ${batches//,/ }; do # last: XLA's compile time is the unknown
+    for c in ${cudnn_xla//,/ }; do measure rnnlab-cudnn-xla "$c" "$b"; done
     for c in ${xla//,/ }; do measure rnnlab-xla "$c" "$b"; done
   done
   python3 - "$results" <<'PY' | tee "${OUT:-/tmp}/gpu-bench.md"
@@ -130,15 +136,18 @@ for r in rows:
     by.setdefault((r["case"], r.get("batch", 64)), {})[r["side"]] = r
 num = lambda x, k, f: f.format(x[k]) if x else "-"
 print("\n| case | batch | rnnlab chars/s | PyTorch chars/s | rnnlab / PyTorch | rnnlab ms/step | PyTorch ms/step "
-      "| rnnlab path | rnnlab unrolled chars/s | unrolled + XLA chars/s |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+      "| rnnlab path | rnnlab unrolled chars/s | unrolled + XLA chars/s | cuDNN + XLA chars/s | best rnnlab / PyTorch |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 for (case, batch), s in by.items():
-    r, t, u, x = s.get("rnnlab"), s.get("pytorch"), s.get("rnnlab-unrolled"), s.get("rnnlab-xla")
+    r, t, u, x, cx = (s.get(k) for k in ("rnnlab", "pytorch", "rnnlab-unrolled", "rnnlab-xla", "rnnlab-cudnn-xla"))
+    best = max((v["train_chars_per_s"] for v in (r, u, x, cx) if v), default=None)
+    best_ratio = "{:.2f}x".format(best / t["train_chars_per_s"]) if best and t else "-"
     ratio = "{:.2f}x".format(r["train_chars_per_s"] / t["train_chars_per_s"]) if r and t else "-"
     path = "{} on {}".format(r.get("recurrence", "?"), "GPU" if r.get("gpu") == "true" else "CPU") if r else "-"
-    print("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(case, batch, num(r, "train_chars_per_s", "{:,.0f}"),
+    print("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(case, batch, num(r, "train_chars_per_s", "{:,.0f}"),
           num(t, "train_chars_per_s", "{:,.0f}"), ratio, num(r, "step_ms", "{:.2f}"), num(t, "step_ms", "{:.2f}"),
-          path, num(u, "train_chars_per_s", "{:,.0f}"), num(x, "train_chars_per_s", "{:,.0f}")))
+          path, num(u, "train_chars_per_s", "{:,.0f}"), num(x, "train_chars_per_s", "{:,.0f}"),
+          num(cx, "train_chars_per_s", "{:,.0f}"), best_ratio))
 t = next((r for r in rows if r["side"] == "pytorch"), None)
 r = next((r for r in rows if r["side"] == "rnnlab"), None)
 notes = (["PyTorch {} (cuDNN {}) on {}".format(t.get("torch"), t.get("cudnn"), t.get("device"))] if t else []) + (

@@ -13,8 +13,8 @@ final class DeviceOptions {
   @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "TF intra-op threads (0 = all cores)")
   int threads;
 
-  @Option(names = "--xla", description = "training: let TF compile the training step with XLA (its JIT); on a GPU it "
-      + "fuses the small ops around the recurrences (docs/BENCHMARKS.md, GPU); off by default")
+  @Option(names = "--xla", description = "training: let TF compile the training step with XLA (its JIT), the recurrences "
+      + "unrolled and fused by XLA rather than run by cuDNN (docs/BENCHMARKS.md, GPU); off by default")
   boolean xla;
 
   /** For training: {@code auto} takes a usable GPU. */

@@ -93,6 +93,16 @@ class DeviceOptionsTest {
         "rnnlab: error: --threads must be in [0, 1024] (0 = one per core), got -1");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"generate", "predict"})
+  void xlaIsRefusedOutsideTrainingInOneLine(String command) {
+    Outcome o = rnnlab(command, withLength(command, "--xla"));
+    assertThat(o.code()).isEqualTo(Main.USAGE);
+    assertThat(o.out()).isEmpty();
+    assertThat(o.errLines()).containsExactly("rnnlab: error: --xla is for training: generation runs one character "
+        + "per call, which XLA's compiled graphs make slower (docs/BENCHMARKS.md)");
+  }
+
   @Test
   void everyCommandThatRunsAModelListsTheDeviceOptions() {
     for (String command : List.of("train", "generate", "predict", "experiment")) {
