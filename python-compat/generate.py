@@ -11,6 +11,10 @@ recurrent state out), so each character costs one cell step rather than a whole 
     repeat N times:  c ~ softmax(log(p + 1e-9) / T)   (T = 0: argmax)
                      p, state = step(c, state)
 
+Sampling is rnnlab's, draw for draw: Java's SplittableRandom(seed) and the same weights and
+cumulative sum as rnnlab's Sampler, so `--seed S` gives the same text here as `rnnlab generate
+--seed S --mode stateful` on the same SavedModel (python-compat/tests/test_generate_seeds.py).
+
 The vocabulary comes from the SavedModel's assets/vocab.json, the state size from assets/spec.json.
 Prints the prompt followed by the continuation. User errors print one line and exit with 2.
 """
@@ -51,14 +55,51 @@ def state_size(spec):
     return sum(STATE_VECTORS[c] for c in cells) * spec["units"]
 
 
+class SplittableRandom:
+    """java.util.SplittableRandom(seed), the generator rnnlab's Sampler draws from: SplitMix64
+    with Java's golden gamma, and nextDouble() from the top 53 bits of nextLong()."""
+
+    MASK = (1 << 64) - 1
+    GOLDEN_GAMMA = 0x9E3779B97F4A7C15
+
+    def __init__(self, seed):
+        self.seed = seed & self.MASK
+
+    def next_long(self):
+        self.seed = (self.seed + self.GOLDEN_GAMMA) & self.MASK
+        z = self.seed
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self.MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self.MASK
+        return z ^ (z >> 31)
+
+    def next_double(self):
+        return (self.next_long() >> 11) * 2.0 ** -53
+
+
 def sample(p, temperature, rng):
+    """rnnlab's Sampler.sample: q = exp((log(p + eps) - max) / T) in doubles, one uniform draw
+    scaled by sum(q), the first id whose running sum passes it. T = 0: argmax (lowest id)."""
+    import math
+
     import numpy as np
 
     if temperature == 0:
         return int(np.argmax(p))
-    logits = np.log(p.astype(np.float64) + EPS) / temperature
-    q = np.exp(logits - logits.max())
-    return int(rng.choice(len(q), p=q / q.sum()))
+    logs = [math.log(float(v) + EPS) for v in p]
+    top = max(logs)
+    q = [math.exp((v - top) / temperature) for v in logs]
+    total = 0.0
+    for v in q:
+        total += v
+    u = rng.next_double() * total
+    cumulative, last = 0.0, -1
+    for i, v in enumerate(q):
+        if v > 0:
+            cumulative += v
+            last = i
+            if u < cumulative:
+                return i
+    return last  # past the end only through rounding
 
 
 def generate(model_dir, prompt, length, temperature=1.0, seed=None):
@@ -83,11 +124,11 @@ def generate(model_dir, prompt, length, temperature=1.0, seed=None):
                             % (c, len(chars)))
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import numpy as np
     import tensorflow as tf
 
     step = tf.saved_model.load(model_dir).signatures["step"]
-    rng = np.random.default_rng(seed)
+    # rnnlab's default seed is a random one, so is ours.
+    rng = SplittableRandom(seed if seed is not None else int.from_bytes(os.urandom(8), "little"))
     state = tf.zeros([1, state_size(spec)], tf.float32)
 
     def feed(char_id):
@@ -110,7 +151,9 @@ def main(argv=None):
     ap.add_argument("--prompt", required=True)
     ap.add_argument("--length", type=int, default=200)
     ap.add_argument("--temperature", type=float, default=1.0, help="0 = greedy (argmax)")
-    ap.add_argument("--seed", type=int, help="seed for sampling (default: unseeded)")
+    ap.add_argument("--seed", type=int,
+                    help="fixes the text: the same seed gives the same text as `rnnlab generate --seed S"
+                         " --mode stateful` on the same SavedModel (default: a random seed)")
     args = ap.parse_args(argv)
     try:
         text = generate(args.path, args.prompt, args.length, args.temperature, args.seed)

@@ -41,7 +41,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--top-k", paramLabel = "K", description = "draw only from the K most probable characters")
   Integer topK;
 
-  @Option(names = "--seed", paramLabel = "S", description = "fixes the text (default: a random seed)")
+  @Option(names = "--seed", paramLabel = "S", description = "fixes the text; python-compat/generate.py --seed S draws the same text in stateful mode (default: a random seed)")
   Long seed;
 
   @Option(names = "--samples", paramLabel = "M", defaultValue = "1",

@@ -192,7 +192,8 @@ public final class Vocabulary {
   }
 
   /**
-   * Parses the vocabulary format, an object with only {@code "chars"}, or a bare array of strings.
+   * Parses the vocabulary format, an object with only {@code "chars"}, a bare array of strings, or
+   * a {@code {char: id}} object with the ids 0..n-1 (what Keras tutorials save as {@code char2idx}).
    * {@code sourceName} goes into error messages ("vocabulary SOURCE: what is wrong").
    */
   public static Vocabulary fromJson(String json, String sourceName) {
@@ -211,6 +212,8 @@ public final class Vocabulary {
     JsonNode chars;
     if (root.isArray()) {
       chars = root;
+    } else if (root.isObject() && isCharToId((ObjectNode) root)) {
+      return new Vocabulary(checkedCodePoints(byId((ObjectNode) root, prefix), "chars", "vocabulary " + sourceName));
     } else if (root.isObject()) {
       chars = charsOf((ObjectNode) root, prefix);
     } else {
@@ -383,12 +386,60 @@ public final class Vocabulary {
         + "; use only characters that occur in the training corpus";
   }
 
+  /**
+   * A {@code {char: id}} object: not rnnlab's format (none of its keys), and at least one value
+   * is a number, so an object meant as such a dictionary gets that dictionary's errors.
+   */
+  private static boolean isCharToId(ObjectNode root) {
+    if (root.has("chars") || root.has("format") || root.has("version")) {
+      return false;
+    }
+    for (Iterator<JsonNode> values = root.elements(); values.hasNext(); ) {
+      if (values.next().isNumber()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The keys of a {@code {char: id}} object in id order; the ids must be 0..n-1, each once. */
+  private static List<String> byId(ObjectNode root, String prefix) {
+    int n = root.size();
+    String[] symbols = new String[n];
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String key = quoted(e.getKey());
+      int length = e.getKey().codePointCount(0, e.getKey().length());
+      if (length != 1) {
+        throw new UserInputException(prefix + "a {char: id} dictionary maps single characters; key " + key
+            + " has " + length + " characters");
+      }
+      JsonNode id = e.getValue();
+      if (!id.isIntegralNumber()) {
+        throw new UserInputException(prefix + "a {char: id} dictionary needs an integer id for every character; "
+            + key + " has " + id);
+      }
+      long i = id.asLong();
+      if (i < 0 || i >= n) {
+        throw new UserInputException(prefix + "a {char: id} dictionary of " + n + " characters needs the ids 0.."
+            + (n - 1) + "; " + key + " has " + i);
+      }
+      if (symbols[(int) i] != null) {
+        throw new UserInputException(prefix + "id " + i + " is given to both " + quoted(symbols[(int) i])
+            + " and " + key + "; each id must belong to one character");
+      }
+      symbols[(int) i] = e.getKey();
+    }
+    return Arrays.asList(symbols);
+  }
+
   private static JsonNode charsOf(ObjectNode root, String prefix) {
     for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!name.equals("format") && !name.equals("version") && !name.equals("chars")) {
         throw new UserInputException(
-            prefix + "unexpected key \"" + name + "\" (expected \"format\", \"version\", \"chars\")");
+            prefix + "unexpected key \"" + name + "\" (expected \"format\", \"version\", \"chars\","
+                + " or a {char: id} dictionary with integer ids)");
       }
     }
     JsonNode format = root.get("format");

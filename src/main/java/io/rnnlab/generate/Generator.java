@@ -286,7 +286,8 @@ public final class Generator implements AutoCloseable {
       return "model " + path + " does not exist; " + expected;
     }
     if (!Files.isDirectory(path)) {
-      return "model " + path + " is a file but not a .keras file; " + expected;
+      String h5 = KerasArchive.h5Hint(path);
+      return h5 != null ? h5 : "model " + path + " is a file but not a .keras file; " + expected;
     }
     if (Files.isRegularFile(path.resolve(TrainJob.SPEC))) {
       return "run directory " + path + " has no saved_model/ yet (the run has not finished); "

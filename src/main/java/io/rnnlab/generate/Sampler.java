@@ -11,9 +11,9 @@ import java.util.SplittableRandom;
  * (lowest ids first among equals) keep their weight before the draw.
  *
  * <p>Randomness comes from a {@link SplittableRandom} seeded with the given seed; each draw
- * consumes exactly one {@code nextDouble()}, so a seed fixes the whole text. The stream is
- * Java's, not NumPy's: the same seed gives different text here and in Python, on purpose the
- * same distribution. Not thread-safe; one sampler per generated stream.
+ * consumes exactly one {@code nextDouble()}, so a seed fixes the whole text. python-compat's
+ * generate.py ports the generator and this rule, so the same seed draws the same text there.
+ * Not thread-safe; one sampler per generated stream.
  */
 public final class Sampler {
   /** Keeps {@code log(p)} finite for characters the model gives probability 0. */

@@ -190,6 +190,47 @@ public final class KerasArchive {
     return Files.isRegularFile(path) && path.getFileName().toString().endsWith(EXTENSION);
   }
 
+  /**
+   * For a Keras {@code .h5} file (HDF5 by its signature, whatever its name) given where a model is
+   * expected: what it is and, for a whole model, the one line of Python that turns it into a
+   * {@code .keras} file, which rnnlab reads (tf_keras for a Keras 2 file: Keras 3 cannot load
+   * Keras 2's LSTM configs). Null for any other path.
+   */
+  public static String h5Hint(Path path) {
+    if (!Files.isRegularFile(path) || !isHdf5(path)) {
+      return null;
+    }
+    String name = path.toString(); // as the user gave it: the line runs where they ran rnnlab
+    String stem = name.replaceFirst("\\.(h5|hdf5)$", "");
+    String kerasVersion = "";
+    boolean wholeModel = true;
+    try (HdfFile h5 = new HdfFile(path)) {
+      wholeModel = h5.getAttributes().containsKey("model_config");
+      var version = h5.getAttribute("keras_version");
+      kerasVersion = version == null ? "" : String.valueOf(version.getData());
+    } catch (RuntimeException e) {
+      // Unreadable attributes: still an HDF5 file, so still the hint for a Keras 3 model.
+    }
+    if (!wholeModel) {
+      return path + " is a Keras weights file (.h5 without the model's layers): rnnlab uses it only as"
+          + " --init-from weights for the model the train flags describe";
+    }
+    String load = kerasVersion.startsWith("2.")
+        ? "import tf_keras; tf_keras.models.load_model('" + name + "')"
+        : "import keras; keras.saving.load_model('" + name + "')";
+    return path + " is a Keras .h5 file, which rnnlab reads only as --init-from weights; make a .keras file of it"
+        + " with: python -c \"" + load + ".save('" + stem + ".keras')\"";
+  }
+
+  private static boolean isHdf5(Path path) {
+    byte[] signature = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    try (var in = Files.newInputStream(path)) {
+      return java.util.Arrays.equals(in.readNBytes(signature.length), signature);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** {@code model.keras} → {@code model.vocab.json}. */
   public static Path vocabFile(Path archive) {
     String name = archive.getFileName().toString();

@@ -199,6 +199,10 @@ public final class SavedModelInspector {
           + GRAPH_FILE + ")");
     }
     if (!Files.isDirectory(dir)) {
+      String h5 = KerasArchive.h5Hint(dir);
+      if (h5 != null) {
+        throw new UserInputException(h5);
+      }
       String hint = dir.getFileName() != null && dir.getFileName().toString().equals(GRAPH_FILE)
           ? "pass its directory " + dir.toAbsolutePath().getParent()
           : "pass the directory holding " + GRAPH_FILE;

@@ -1,5 +1,6 @@
 package io.rnnlab.model;
 
+import java.util.Arrays;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -9,6 +10,7 @@ import org.tensorflow.types.family.TFloating;
 /**
  * Keras LSTMCell with its defaults (tanh activation, sigmoid recurrent activation), gates in
  * Keras's column order i, f, c, o: one fused matmul per step, then a split into four blocks.
+ * cuDNN's LSTM has the same gate order, so its parameters are the Keras blocks as they are.
  */
 public final class LstmCell implements Cell {
   @Override
@@ -16,23 +18,22 @@ public final class LstmCell implements Cell {
     return CellType.LSTM;
   }
 
-  @Override
-  public <T extends TFloating> List<Operand<T>> step(
-      Ops tf, Operand<T> xProj, List<Operand<T>> state, Operand<T> recurrentKernel) {
-    Gates<T> s = forward(tf, xProj, state, recurrentKernel);
-    return List.of(s.h(), s.c());
-  }
-
   /**
    * A step's activations: the gates i, f, o, the candidate g, the new cell state c, tanh(c) and
-   * h. The hand-written backward pass ({@link #backward}) reuses them instead of recomputing.
+   * h. The backward pass reuses them instead of recomputing.
    */
-  public record Gates<T extends TFloating>(
-      Operand<T> i, Operand<T> f, Operand<T> g, Operand<T> o, Operand<T> c, Operand<T> tanhC, Operand<T> h) {}
+  record Gates<T extends TFloating>(
+      Operand<T> i, Operand<T> f, Operand<T> g, Operand<T> o, Operand<T> c, Operand<T> tanhC, Operand<T> h)
+      implements Step<T> {
+    @Override
+    public List<Operand<T>> state() {
+      return List.of(h, c);
+    }
+  }
 
-  /** {@link #step}, keeping the activations. */
-  public <T extends TFloating> Gates<T> forward(
-      Ops tf, Operand<T> xProj, List<Operand<T>> state, Operand<T> recurrentKernel) {
+  @Override
+  public <T extends TFloating> Step<T> forward(Ops tf, Operand<T> xProj, List<Operand<T>> state,
+      Operand<T> recurrentKernel) {
     Operand<T> h = state.get(0);
     Operand<T> c = state.get(1);
     Operand<T> z = tf.math.add(xProj, tf.linalg.matMul(h, recurrentKernel));
@@ -48,28 +49,29 @@ public final class LstmCell implements Cell {
   }
 
   /**
-   * One step of backpropagation through {@link #forward}: from dL/dh and dL/dc of this step's
-   * outputs to dL/dz (the pre-activation, i f c o blocks) and dL/dc of the previous step. The
-   * same kernels TF's symbolic gradient of {@link #forward} uses ({@code SigmoidGrad}, {@code
+   * The same kernels TF's symbolic gradient of {@link #forward} uses ({@code SigmoidGrad}, {@code
    * TanhGrad}, products with the partner operand), without its broadcast bookkeeping.
-   *
-   * @param dc dL/dc from the next step, or null at the last step
    */
-  public static <T extends TFloating> Backward<T> backward(
-      Ops tf, Gates<T> s, Operand<T> previousC, Operand<T> dh, Operand<T> dc) {
+  @Override
+  public <T extends TFloating> StepGradient<T> backward(Ops tf, Step<T> step, List<Operand<T>> previousState,
+      List<Operand<T>> dState) {
+    Gates<T> s = (Gates<T>) step;
+    Operand<T> dh = dState.get(0);
     Operand<T> dO = tf.math.mul(dh, s.tanhC());
     Operand<T> dC = tf.math.tanhGrad(s.tanhC(), tf.math.mul(dh, s.o()));
-    if (dc != null) {
-      dC = tf.math.add(dC, dc);
+    if (dState.get(1) != null) {
+      dC = tf.math.add(dC, dState.get(1));
     }
     Operand<T> dzI = tf.math.sigmoidGrad(s.i(), tf.math.mul(dC, s.g()));
-    Operand<T> dzF = tf.math.sigmoidGrad(s.f(), tf.math.mul(dC, previousC));
+    Operand<T> dzF = tf.math.sigmoidGrad(s.f(), tf.math.mul(dC, previousState.get(1)));
     Operand<T> dzG = tf.math.tanhGrad(s.g(), tf.math.mul(dC, s.i()));
     Operand<T> dzO = tf.math.sigmoidGrad(s.o(), dO);
     Operand<T> dz = tf.concat(List.of(dzI, dzF, dzG, dzO), tf.constant(1));
-    return new Backward<>(dz, tf.math.mul(dC, s.f()));
+    return new StepGradient<>(dz, Arrays.asList(null, tf.math.mul(dC, s.f())));
   }
 
-  /** dL/dz of a step and dL/dc of the step before it. */
-  public record Backward<T extends TFloating>(Operand<T> dz, Operand<T> dPreviousC) {}
+  @Override
+  public String cudnnMode() {
+    return "lstm";
+  }
 }

@@ -20,23 +20,33 @@ public final class Network<T extends TFloating> {
   private final ModelVariables<T> vars;
   private final List<RecurrentLayer<T>> layers = new ArrayList<>();
   private final int rowGroups;
+  private final boolean cudnn;
+
+  /** How the recurrent layers run over a sequence. */
+  public enum Recurrence {
+    /** The cells unrolled over time, in chains of rows (every device; every exported graph). */
+    UNROLLED,
+    /** One cuDNN kernel per layer ({@link CudnnRun}; training on a GPU only). */
+    CUDNN
+  }
 
   public Network(ModelSpec spec, ModelVariables<T> vars) {
-    this(spec, vars, 1);
+    this(spec, vars, Recurrence.UNROLLED, 1);
   }
 
   /**
-   * @param rowGroups independent chains of batch rows each recurrent layer runs as, for TF's
+   * @param rowGroups independent chains of batch rows each unrolled layer runs as, for TF's
    *     inter-op threads to run side by side ({@link RecurrentLayer#run}); 1 for graphs
-   *     that are exported or run one row at a time
+   *     that are exported or run one row at a time, and for cuDNN
    */
-  public Network(ModelSpec spec, ModelVariables<T> vars, int rowGroups) {
+  public Network(ModelSpec spec, ModelVariables<T> vars, Recurrence recurrence, int rowGroups) {
     if (rowGroups < 1) {
       throw new IllegalArgumentException("rowGroups must be at least 1, got " + rowGroups);
     }
     this.spec = spec;
     this.vars = vars;
     this.rowGroups = rowGroups;
+    this.cudnn = recurrence == Recurrence.CUDNN;
     Cell cell = Cell.of(spec.cell());
     for (int i = 0; i < spec.layers(); i++) {
       String name = spec.recurrentLayerName(i);
@@ -72,12 +82,12 @@ public final class Network<T extends TFloating> {
 
   /**
    * {@link #forward}'s output and, for Embedding models, its lookup (else null); for training's
-   * own backpropagation through time, in layer order: the recurrent layers, their unrolls, and
-   * the tensor each handed to what is above it (before dropout): its whole output sequence
-   * [seq, batch, units], or for the top layer with the loss on the last step only that step's h.
+   * backward pass, in layer order: each recurrent layer's run over the sequence, and the tensor
+   * each handed to what is above it (before dropout): its whole output sequence [seq, batch,
+   * units], or for the top layer with the loss on the last step only that step's h.
    */
   public record Forward<T extends TFloating>(Operand<T> output, EmbeddingLookup<T> lookup,
-      List<RecurrentLayer<T>> layers, List<RecurrentLayer.Unrolled<T>> unrolls, List<Operand<T>> handedUp) {
+      List<SequenceRun<T>> runs, List<Operand<T>> handedUp) {
 
     /** Whether layer {@code i} handed up its whole sequence rather than its last step. */
     public boolean handsUpSequence(int i) {
@@ -92,8 +102,8 @@ public final class Network<T extends TFloating> {
     Operand<TInt32> batch = tf.gather(tf.shape(input), tf.constant(0), tf.constant(0));
     List<Operand<T>> zeroState = zeroState(tf, batch);
 
-    RecurrentLayer.Unrolled<T> out;
-    List<RecurrentLayer.Unrolled<T>> unrolls = new ArrayList<>(layers.size());
+    SequenceRun<T> out;
+    List<SequenceRun<T>> runs = new ArrayList<>(layers.size());
     EmbeddingLookup<T> lookup = null;
     RecurrentLayer<T> first = layers.get(0);
     Ops l0 = tf.withSubScope(first.name());
@@ -102,15 +112,17 @@ public final class Network<T extends TFloating> {
       if (spec.embeddingDim() > 0) {
         Operand<T> emb = tf.withSubScope("embedding").gather(vars.get("embedding/embeddings"), idsT, tf.constant(0));
         lookup = new EmbeddingLookup<>(idsT, emb);
-        out = first.run(l0, emb, seq, spec.embeddingDim(), zeroState, rowGroups);
+        out = run(l0, first, emb, spec.embeddingDim(), zeroState);
+      } else if (cudnn) {
+        out = CudnnRun.run(l0, first, l0.oneHot(idsT, l0.constant(spec.vocabSize()), one(l0), zero(l0)), zeroState);
       } else {
         out = first.runIds(l0, idsT, seq, zeroState, rowGroups);
       }
     } else {
       Operand<T> x = tf.linalg.transpose((Operand<T>) input, tf.constant(new int[] {1, 0, 2}));
-      out = first.run(l0, x, seq, spec.firstLayerInputDim(), zeroState, rowGroups);
+      out = run(l0, first, x, spec.firstLayerInputDim(), zeroState);
     }
-    unrolls.add(out);
+    runs.add(out);
     List<Operand<T>> handedUp = new ArrayList<>(layers.size());
     int site = 0;
     for (int i = 1; i < layers.size(); i++) {
@@ -120,8 +132,8 @@ public final class Network<T extends TFloating> {
         seqOut = dropout.apply(tf, seqOut, site++);
       }
       RecurrentLayer<T> layer = layers.get(i);
-      out = layer.run(tf.withSubScope(layer.name()), seqOut, seq, spec.units(), zeroState, rowGroups);
-      unrolls.add(out);
+      out = run(tf.withSubScope(layer.name()), layer, seqOut, spec.units(), zeroState);
+      runs.add(out);
     }
     Operand<T> handed = spec.lossOn() == LossOn.LAST ? out.last(tf) : out.sequence(tf);
     handedUp.add(handed);
@@ -131,7 +143,22 @@ public final class Network<T extends TFloating> {
     if (dropout != null && spec.dropout() > 0) {
       top = dropout.apply(tf, top, site);
     }
-    return new Forward<>(dense(tf, top), lookup, List.copyOf(layers), List.copyOf(unrolls), List.copyOf(handedUp));
+    return new Forward<>(dense(tf, top), lookup, List.copyOf(runs), List.copyOf(handedUp));
+  }
+
+  /** A layer over a time-major float sequence [seq, batch, inputDim], the way this network runs. */
+  private SequenceRun<T> run(Ops tf, RecurrentLayer<T> layer, Operand<T> x, int inputDim, List<Operand<T>> zeroState) {
+    return cudnn
+        ? CudnnRun.run(tf, layer, x, zeroState)
+        : layer.run(tf, x, spec.seqLen(), inputDim, zeroState, rowGroups);
+  }
+
+  private Operand<T> one(Ops tf) {
+    return tf.dtypes.cast(tf.constant(1f), vars.type());
+  }
+
+  private Operand<T> zero(Ops tf) {
+    return tf.dtypes.cast(tf.constant(0f), vars.type());
   }
 
   /**

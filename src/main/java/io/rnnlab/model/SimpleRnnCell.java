@@ -1,5 +1,6 @@
 package io.rnnlab.model;
 
+import java.util.Arrays;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -12,11 +13,29 @@ public final class SimpleRnnCell implements Cell {
     return CellType.SIMPLE_RNN;
   }
 
+  /** The step's output is its only activation: tanh's gradient is taken from it. */
+  record Activations<T extends TFloating>(Operand<T> h) implements Step<T> {
+    @Override
+    public List<Operand<T>> state() {
+      return List.of(h);
+    }
+  }
+
   @Override
-  public <T extends TFloating> List<Operand<T>> step(
-      Ops tf, Operand<T> xProj, List<Operand<T>> state, Operand<T> recurrentKernel) {
-    Operand<T> h = state.get(0);
-    Operand<T> z = tf.math.add(xProj, tf.linalg.matMul(h, recurrentKernel));
-    return List.of(tf.withName("h").math.tanh(z));
+  public <T extends TFloating> Step<T> forward(Ops tf, Operand<T> xProj, List<Operand<T>> state,
+      Operand<T> recurrentKernel) {
+    Operand<T> z = tf.math.add(xProj, tf.linalg.matMul(state.get(0), recurrentKernel));
+    return new Activations<>(tf.withName("h").math.tanh(z));
+  }
+
+  @Override
+  public <T extends TFloating> StepGradient<T> backward(Ops tf, Step<T> step, List<Operand<T>> previousState,
+      List<Operand<T>> dState) {
+    return new StepGradient<>(tf.math.tanhGrad(step.h(), dState.get(0)), Arrays.asList((Operand<T>) null));
+  }
+
+  @Override
+  public String cudnnMode() {
+    return "rnn_tanh";
   }
 }

@@ -57,8 +57,22 @@ public final class Devices {
     return new Report(gpu, gpu ? "gpu" : "cpu", TensorFlow.version(), cpus, options);
   }
 
-  /** True only if TF can place and run a kernel on GPU 0 (no soft placement). */
+  private static volatile Boolean gpuAvailable;
+
+  /**
+   * True only if TF can place and run a kernel on GPU 0 (no soft placement). Asked once per
+   * process: the answer cannot change once TF has started its devices.
+   */
   public static boolean gpuAvailable() {
+    Boolean known = gpuAvailable;
+    if (known == null) {
+      known = probeGpu();
+      gpuAvailable = known;
+    }
+    return known;
+  }
+
+  private static boolean probeGpu() {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g).withDevice(org.tensorflow.DeviceSpec.newBuilder()
           .deviceType(org.tensorflow.DeviceSpec.DeviceType.GPU).deviceIndex(0).build());

@@ -3,10 +3,11 @@ package io.rnnlab.runtime;
 import org.tensorflow.proto.ConfigProto;
 
 /**
- * How a TF session runs: thread pools and whether GPUs may be used. Every graph rnnlab runs
- * (training, inference, export) takes its {@link ConfigProto} from here.
+ * How a TF session runs: thread pools, whether GPUs may be used, and whether TF compiles graphs
+ * with XLA (off everywhere but in benchmarks: measured slower, docs/BENCHMARKS.md). Every graph
+ * rnnlab runs (training, inference, export) takes its {@link ConfigProto} from here.
  */
-public record SessionOptions(int intraOpThreads, int interOpThreads, boolean allowGpu) {
+public record SessionOptions(int intraOpThreads, int interOpThreads, boolean allowGpu, boolean xla) {
   public static final SessionOptions DEFAULT = new SessionOptions(0, 0, true);
 
   public SessionOptions {
@@ -15,6 +16,10 @@ public record SessionOptions(int intraOpThreads, int interOpThreads, boolean all
       throw new IllegalArgumentException("thread counts must be >= 0 (0 = TF's default), got "
           + intraOpThreads + " / " + interOpThreads);
     }
+  }
+
+  public SessionOptions(int intraOpThreads, int interOpThreads, boolean allowGpu) {
+    this(intraOpThreads, interOpThreads, allowGpu, false);
   }
 
   public static SessionOptions cpuOnly() {
@@ -33,6 +38,11 @@ public record SessionOptions(int intraOpThreads, int interOpThreads, boolean all
         .setAllowSoftPlacement(true);
     if (!allowGpu) {
       b.putDeviceCount("GPU", 0);
+    }
+    if (xla) {
+      b.setGraphOptions(org.tensorflow.proto.GraphOptions.newBuilder().setOptimizerOptions(
+          org.tensorflow.proto.OptimizerOptions.newBuilder()
+              .setGlobalJitLevel(org.tensorflow.proto.OptimizerOptions.GlobalJitLevel.ON_1)));
     }
     return b.build();
   }

@@ -17,28 +17,42 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * {@code history.csv} as Keras's CSVLogger writes it: the epoch, then the logged metrics in
  * sorted order ({@code epoch,accuracy,loss,val_accuracy,val_loss}; regression {@code
- * epoch,loss,val_loss}). Rewritten whole after every epoch so a crash never leaves half a row.
+ * epoch,loss,val_loss}; without a validation split no {@code val_} columns, as Keras logs none).
+ * Rewritten whole after every epoch so a crash never leaves half a row.
  */
 public final class History {
   private History() {}
 
-  public static List<String> header(boolean classification) {
-    return classification
-        ? List.of("epoch", "accuracy", "loss", "val_accuracy", "val_loss")
-        : List.of("epoch", "loss", "val_loss");
+  public static List<String> header(boolean classification, boolean validation) {
+    List<String> train = classification ? List.of("accuracy", "loss") : List.of("loss");
+    List<String> columns = new ArrayList<>(List.of("epoch"));
+    columns.addAll(train);
+    if (validation) {
+      train.forEach(c -> columns.add("val_" + c));
+    }
+    return List.copyOf(columns);
   }
 
-  public static void write(Path file, List<EpochResult> rows, boolean classification) throws IOException {
+  /** @param validation whether the run has a validation split (Keras logs val_ metrics only then) */
+  public static void write(Path file, List<EpochResult> rows, boolean classification, boolean validation)
+      throws IOException {
     StringWriter out = new StringWriter();
-    List<String> header = header(classification);
+    List<String> header = header(classification, validation);
     try (CSVPrinter p = new CSVPrinter(out, CSVFormat.DEFAULT.builder()
         .setHeader(header.toArray(String[]::new)).setRecordSeparator("\n").build())) {
       for (EpochResult r : rows) {
+        List<Object> row = new ArrayList<>(List.of(r.epoch()));
         if (classification) {
-          p.printRecord(r.epoch(), num(r.accuracy()), num(r.loss()), num(r.valAccuracy()), num(r.valLoss()));
-        } else {
-          p.printRecord(r.epoch(), num(r.loss()), num(r.valLoss()));
+          row.add(num(r.accuracy()));
         }
+        row.add(num(r.loss()));
+        if (validation) {
+          if (classification) {
+            row.add(num(r.valAccuracy()));
+          }
+          row.add(num(r.valLoss()));
+        }
+        p.printRecord(row);
       }
     }
     AtomicFiles.writeString(file, out.toString());
@@ -56,7 +70,7 @@ public final class History {
     AtomicFiles.writeString(file, out.toString());
   }
 
-  /** Keras writes Python floats; NaN (no validation split) stays "nan" as Python prints it. */
+  /** Keras writes Python floats; NaN (a diverged loss) stays "nan" as Python prints it. */
   private static String num(double v) {
     return Double.isNaN(v) ? "nan" : Double.toString(v);
   }

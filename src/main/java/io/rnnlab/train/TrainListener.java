@@ -2,6 +2,18 @@ package io.rnnlab.train;
 
 /** What a training run reports while it goes; the CLI renders it (progress bar, logs, TensorBoard). */
 public interface TrainListener {
+  /**
+   * Where this run starts and stops: the global step it starts from and the one it will end at
+   * (the end of the last epoch, or {@code --max-steps} if that comes first).
+   */
+  record RunPlan(long firstStep, long endStep) {
+    public long steps() {
+      return endStep - firstStep;
+    }
+  }
+
+  default void onRunStart(RunPlan plan) {}
+
   default void onEpochStart(int epoch, int epochs, int batches) {}
 
   /** After every step: the epoch's running means so far and the current throughput. */
@@ -17,6 +29,11 @@ public interface TrainListener {
   /** Fan-out to several listeners. */
   static TrainListener all(TrainListener... listeners) {
     return new TrainListener() {
+      @Override
+      public void onRunStart(RunPlan plan) {
+        for (TrainListener l : listeners) l.onRunStart(plan);
+      }
+
       @Override
       public void onEpochStart(int epoch, int epochs, int batches) {
         for (TrainListener l : listeners) l.onEpochStart(epoch, epochs, batches);

@@ -59,6 +59,9 @@ public final class Trainer {
     long step = start.globalStep();
     double elapsed = start.elapsedSeconds();
     long stepLimit = cfg.maxSteps() > 0 ? cfg.maxSteps() : Long.MAX_VALUE;
+    long leftInEpochs = start.epoch() >= cfg.epochs() ? 0
+        : (batches - start.nextBatch()) + (long) batches * (cfg.epochs() - start.epoch() - 1);
+    listener.onRunStart(new TrainListener.RunPlan(step, Math.max(step, Math.min(stepLimit, step + leftInEpochs))));
 
     for (int epoch = start.epoch(); epoch < cfg.epochs(); epoch++) {
       boolean resumedHere = epoch == start.epoch();
@@ -107,7 +110,7 @@ public final class Trainer {
           seconds > 0 ? chars / seconds : 0, partial);
       history.add(r);
       if (historyFile != null) {
-        History.write(historyFile, history, spec.isCharModel());
+        History.write(historyFile, history, spec.isCharModel(), data.validationBatches(cfg.batchSize()) > 0);
       }
       if (metricsFile != null) {
         History.writeTiming(metricsFile, history);

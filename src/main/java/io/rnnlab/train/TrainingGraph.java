@@ -1,6 +1,7 @@
 package io.rnnlab.train;
 
 import io.rnnlab.model.Dropout;
+import io.rnnlab.runtime.Devices;
 import io.rnnlab.runtime.SessionOptions;
 import io.rnnlab.model.HostTensor;
 import io.rnnlab.model.ModelSpec;
@@ -49,9 +50,13 @@ public final class TrainingGraph implements AutoCloseable {
   private final PlaceholderWithDefault<TInt64> dropoutSeed;
   private final Operand<TFloat32> loss;
   private final Operand<TFloat32> accuracy;
+  private final List<Operand<TFloat32>> gradients;
+  private final Network.Recurrence recurrence;
 
-  private TrainingGraph(ModelSpec spec, AdamConfig adamConfig, SessionOptions options, int rowGroups) {
+  private TrainingGraph(ModelSpec spec, AdamConfig adamConfig, SessionOptions options, Network.Recurrence recurrence,
+      int rowGroups) {
     this.spec = spec;
+    this.recurrence = recurrence;
     this.graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
@@ -69,7 +74,7 @@ public final class TrainingGraph implements AutoCloseable {
       }
       dropoutRate = tf.withName("dropout_rate").placeholderWithDefault(tf.constant(0f), Shape.scalar());
       dropoutSeed = tf.withName("dropout_seed").placeholderWithDefault(tf.constant(new long[] {0, 0}), Shape.of(2));
-      Network<TFloat32> net = new Network<>(spec, vars, rowGroups);
+      Network<TFloat32> net = new Network<>(spec, vars, recurrence, rowGroups);
       Network.Forward<TFloat32> forward = net.forwardWithLookup(tf, inputs, new Dropout<>(dropoutRate, dropoutSeed));
       Operand<TFloat32> out = forward.output();
 
@@ -78,11 +83,11 @@ public final class TrainingGraph implements AutoCloseable {
       accuracy = objective.accuracy();
       // Gradients of every weight, then (Embedding models) of the looked-up vectors: Keras's Adam
       // needs those per-occurrence gradients for the embedding's second moment.
-      List<Operand<TFloat32>> grads = Backprop.gradients(tf, loss, vars, weightNames, forward,
+      gradients = Backprop.gradients(tf, loss, vars, weightNames, forward,
           forward.lookup() != null ? List.of(forward.lookup().vectors()) : List.of());
       Operand<TFloat32> lr = tf.withName("learning_rate")
           .placeholderWithDefault(tf.constant((float) adamConfig.learningRate()), Shape.scalar());
-      adam = new KerasAdam(vars, weightNames, grads, forward.lookup(), lr, adamConfig);
+      adam = new KerasAdam(vars, weightNames, gradients, forward.lookup(), lr, adamConfig);
       session = new Session(graph, options.toConfig());
     } catch (RuntimeException e) {
       graph.close();
@@ -90,18 +95,30 @@ public final class TrainingGraph implements AutoCloseable {
     }
   }
 
+  /**
+   * The recurrent layers run as one cuDNN kernel each where the session may use a GPU and one is
+   * there, else unrolled ({@link Network.Recurrence}).
+   */
   public static TrainingGraph build(ModelSpec spec, AdamConfig adam, SessionOptions options) {
-    return new TrainingGraph(spec, adam, options, defaultRowGroups(options));
+    Network.Recurrence recurrence = options.allowGpu() && Devices.gpuAvailable()
+        ? Network.Recurrence.CUDNN : Network.Recurrence.UNROLLED;
+    return build(spec, adam, options, recurrence);
+  }
+
+  /** As {@link #build(ModelSpec, AdamConfig, SessionOptions)}, the recurrence chosen: for benchmarks and tests. */
+  public static TrainingGraph build(ModelSpec spec, AdamConfig adam, SessionOptions options,
+      Network.Recurrence recurrence) {
+    return new TrainingGraph(spec, adam, options, recurrence,
+        recurrence == Network.Recurrence.CUDNN ? 1 : defaultRowGroups(options));
   }
 
   /**
-   * As {@link #build(ModelSpec, AdamConfig, SessionOptions)} with the recurrent layers run as
-   * {@code rowGroups} chains of batch rows ({@link io.rnnlab.model.RecurrentLayer#run}):
-   * for benchmarks and tests. The values are the same up to float rounding (sums taken in
-   * another order).
+   * Unrolled, with the recurrent layers run as {@code rowGroups} chains of batch rows ({@link
+   * io.rnnlab.model.RecurrentLayer#run}): for benchmarks and tests. The values are the same up to
+   * float rounding (sums taken in another order).
    */
   public static TrainingGraph build(ModelSpec spec, AdamConfig adam, SessionOptions options, int rowGroups) {
-    return new TrainingGraph(spec, adam, options, rowGroups);
+    return new TrainingGraph(spec, adam, options, Network.Recurrence.UNROLLED, rowGroups);
   }
 
   /**
@@ -115,6 +132,11 @@ public final class TrainingGraph implements AutoCloseable {
 
   public ModelSpec spec() {
     return spec;
+  }
+
+  /** How the recurrent layers run in this graph. */
+  public Network.Recurrence recurrence() {
+    return recurrence;
   }
 
   /** Fresh start: these weights, zero Adam slots, iteration 0. */
@@ -253,6 +275,26 @@ public final class TrainingGraph implements AutoCloseable {
 
   /** Weights plus optimizer state, as held in a checkpoint. */
   public record OptimizerSnapshot(Map<String, HostTensor> tensors, long iterations) {}
+
+  /**
+   * The gradient of the loss for each weight on a batch, dropout off, no update: for tests that
+   * hold two ways of computing them against each other (CudnnParityTest).
+   */
+  Map<String, float[]> gradients(Batch batch) {
+    try (Tensor in = inputTensor(batch); Tensor out = targetTensor(batch)) {
+      Session.Runner r = session.runner().feed(inputs, in).feed(targets, out);
+      for (int i = 0; i < weightNames.size(); i++) {
+        r.fetch(gradients.get(i));
+      }
+      Map<String, float[]> result = new LinkedHashMap<>();
+      try (var fetched = r.run()) {
+        for (int i = 0; i < weightNames.size(); i++) {
+          result.put(weightNames.get(i), Tensors.floats(fetched.get(i)));
+        }
+      }
+      return result;
+    }
+  }
 
   /** For tests that look at the raw graph (gradient checks). */
   Graph graph() {

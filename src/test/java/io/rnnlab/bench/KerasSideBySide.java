@@ -9,6 +9,7 @@ import io.rnnlab.interop.SavedModelExporter;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
+import io.rnnlab.model.Network;
 import io.rnnlab.model.WeightInitializer;
 import io.rnnlab.runtime.SessionOptions;
 import io.rnnlab.train.AdamConfig;
@@ -34,6 +35,7 @@ import org.tensorflow.TensorFlow;
  *   train    --cell lstm --units 256 --layers 1 --embedding 0 --dropout 0 --loss-on last
  *            --seq 100 --batch 64 --vocab 65 --warmup 5 --steps 20 --intra 2 --inter 2
  *            [--row-groups N]   (default: TrainingGraph's choice for these threads)
+ *            [--device cpu|gpu] [--recurrence auto|unrolled|cudnn] [--xla]   (bench/gpu)
  *   generate (same model flags) --window-chars 100 --stateful-chars 2000 --intra 1 --inter 1
  * </pre>
  *
@@ -48,7 +50,9 @@ public final class KerasSideBySide {
         intFlag(a, "layers", 1), intFlag(a, "units", 256), intFlag(a, "embedding", 0),
         Double.parseDouble(a.getOrDefault("dropout", "0")), intFlag(a, "seq", 100),
         intFlag(a, "vocab", 65), LossOn.parse(a.getOrDefault("loss-on", "last")));
-    SessionOptions threads = new SessionOptions(intFlag(a, "intra", 2), intFlag(a, "inter", 2), false);
+    boolean gpu = a.getOrDefault("device", "cpu").equals("gpu");
+    SessionOptions threads = new SessionOptions(intFlag(a, "intra", 2), intFlag(a, "inter", 2), gpu,
+        a.containsKey("xla"));
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("side", "rnnlab");
     out.put("mode", args[0]);
@@ -57,7 +61,7 @@ public final class KerasSideBySide {
     out.put("inter", threads.interOpThreads());
     switch (args[0]) {
       case "train" -> train(spec, intFlag(a, "batch", 64), intFlag(a, "warmup", 5), intFlag(a, "steps", 20), threads,
-          intFlag(a, "row-groups", 0), out);
+          intFlag(a, "row-groups", 0), a.getOrDefault("recurrence", "auto"), out);
       case "generate" -> generate(spec, intFlag(a, "window-chars", 100), intFlag(a, "stateful-chars", 2000), threads, out);
       default -> throw new IllegalArgumentException("first argument: train | generate");
     }
@@ -72,13 +76,19 @@ public final class KerasSideBySide {
    * allocations), then {@code warmup} more steps, then {@code steps} timed ones.
    */
   private static void train(ModelSpec spec, int batchSize, int warmup, int steps, SessionOptions threads,
-      int rowGroups, Map<String, Object> out) {
+      int rowGroups, String recurrence, Map<String, Object> out) {
     Batch batch = randomBatch(spec, batchSize, 7);
     long t0 = System.nanoTime();
     try (TrainingGraph g = rowGroups > 0
         ? TrainingGraph.build(spec, AdamConfig.KERAS_DEFAULTS, threads, rowGroups)
-        : TrainingGraph.build(spec, AdamConfig.KERAS_DEFAULTS, threads)) {
+        : recurrence.equals("auto")
+            ? TrainingGraph.build(spec, AdamConfig.KERAS_DEFAULTS, threads)
+            : TrainingGraph.build(spec, AdamConfig.KERAS_DEFAULTS, threads,
+                Network.Recurrence.valueOf(recurrence.toUpperCase(Locale.ROOT)))) {
       out.put("row_groups", rowGroups > 0 ? rowGroups : "default");
+      out.put("recurrence", g.recurrence().name().toLowerCase(Locale.ROOT));
+      out.put("xla", threads.xla());
+      out.put("gpu", threads.allowGpu() && io.rnnlab.runtime.Devices.gpuAvailable());
       g.initialize(WeightInitializer.initialize(spec, 1));
       long t1 = System.nanoTime();
       g.trainStep(batch, 1, 0);

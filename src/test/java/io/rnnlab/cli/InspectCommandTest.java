@@ -103,6 +103,10 @@ class InspectCommandTest {
         broken("missing directory", d -> d.resolveSibling("nope"), "does not exist; pass a SavedModel directory"),
         broken("a plain file", d -> write(d.resolveSibling("model.txt"), new byte[] {1}),
             "is a file, not a SavedModel directory; pass the directory holding saved_model.pb"),
+        broken("a Keras .h5 file", d -> write(d.resolveSibling("model.h5"),
+                new byte[] {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n', 0}),
+            "is a Keras .h5 file, which rnnlab reads only as --init-from weights; make a .keras file of it with:"
+                + " python -c \"import keras; keras.saving.load_model('"),
         broken("saved_model.pb itself", d -> d.resolve("saved_model.pb"),
             "is a file, not a SavedModel directory; pass its directory"),
         broken("no saved_model.pb", d -> delete(d, "saved_model.pb"),

@@ -93,6 +93,14 @@ class VocabularyJsonTest {
     assertThat(Vocabulary.fromJson("[\"b\", \"a\"]", "x").symbols()).containsExactly("b", "a");
   }
 
+  /** What Keras tutorials save: {@code json.dump({u: i for i, u in enumerate(vocab)}, f)}. */
+  @Test
+  void acceptsACharToIdDictionaryInIdOrder() {
+    Vocabulary vocab = Vocabulary.fromJson("{\"b\": 1, \"\\n\": 2, \"a\": 0, \"é\": 3}", "x");
+
+    assertThat(vocab.symbols()).containsExactly("a", "b", "\n", "é");
+  }
+
   @Test
   void keepsFileOrderAsIds() {
     Vocabulary vocab = Vocabulary.fromJson("[\"z\", \"a\"]", "x");
@@ -125,7 +133,14 @@ class VocabularyJsonTest {
         Arguments.of("[\"\\ud83d\"]", "chars[0] is a lone surrogate"),
         Arguments.of("[\"a\", \"b\", \"a\"]", "chars[2] 'a' is a duplicate of chars[0]"),
         Arguments.of("[]", "no characters"),
-        Arguments.of("{\"chars\": []}", "no characters"));
+        Arguments.of("{\"chars\": []}", "no characters"),
+        Arguments.of("{\"a\": 0, \"b\": 2}", "a {char: id} dictionary of 2 characters needs the ids 0..1; \"b\" has 2"),
+        Arguments.of("{\"a\": 0, \"b\": -1}", "needs the ids 0..1; \"b\" has -1"),
+        Arguments.of("{\"a\": 1, \"b\": 1}", "id 1 is given to both \"a\" and \"b\""),
+        Arguments.of("{\"a\": 0, \"b\": 1.5}", "needs an integer id for every character; \"b\" has 1.5"),
+        Arguments.of("{\"a\": 0, \"b\": \"1\"}", "needs an integer id for every character; \"b\" has \"1\""),
+        Arguments.of("{\"ab\": 0, \"b\": 1}", "maps single characters; key \"ab\" has 2 characters"),
+        Arguments.of("{\"a\": \"x\"}", "or a {char: id} dictionary with integer ids"));
   }
 
   @ParameterizedTest

@@ -155,6 +155,11 @@ class GeneratorTest {
             + " an rnnlab SavedModel, a Keras SavedModel directory or a .keras file");
     Path file = Files.writeString(tmp.resolve("model.txt"), "x");
     assertThatThrownBy(() -> Generator.open(file, null)).hasMessageContaining("is a file but not a .keras file");
+    // A Keras .h5 (HDF5 by its signature): the way to a .keras file, in one line of Python.
+    Path h5 = Files.write(tmp.resolve("model.h5"), new byte[] {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n', 0});
+    assertThatThrownBy(() -> Generator.open(h5, null)).hasMessage(h5 + " is a Keras .h5 file, which rnnlab reads"
+        + " only as --init-from weights; make a .keras file of it with: python -c \"import keras;"
+        + " keras.saving.load_model('" + h5 + "').save('" + tmp.resolve("model.keras") + "')\"");
     Path empty = Files.createDirectory(tmp.resolve("empty"));
     assertThatThrownBy(() -> Generator.open(empty, null)).hasMessageContaining("(it is empty)");
     Path junk = Files.createDirectory(tmp.resolve("junk"));

@@ -104,8 +104,10 @@ class RnnlabGenerationTest {
         for (int r = 0; r < 3; r++) {
           float[][] one = new float[][] {rowStates[r]};
           float[] p = m.step(new int[] {stepIds[r]}, one)[0];
-          assertThat(maxAbsDiff(batch[r], p)).isLessThanOrEqualTo(1e-6);
-          assertThat(maxAbsDiff(batchState[r], rowStates[r])).isLessThanOrEqualTo(1e-6);
+          // Float32 rounding, not a bug: one row and three rows take different GEMM kernels, which
+          // sum in another order. Measured 1.5e-6 on an AVX2-only CPU (oneDNN), 0 to 1e-7 with AVX-512.
+          assertThat(maxAbsDiff(batch[r], p)).isLessThanOrEqualTo(1e-5);
+          assertThat(maxAbsDiff(batchState[r], rowStates[r])).isLessThanOrEqualTo(1e-5);
         }
       }
       assertThat(max(batchState[0])).isGreaterThan(0.05f); // the state did move

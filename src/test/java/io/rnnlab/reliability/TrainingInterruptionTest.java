@@ -86,7 +86,7 @@ class TrainingInterruptionTest {
   }
 
   private static double[] numbers(String csvRow) {
-    // History.write spells a missing value (no validation split here) as Python's "nan"
+    // History.write spells a missing value (a diverged loss) as Python's "nan"
     return java.util.Arrays.stream(csvRow.split(",")).mapToDouble(v -> v.equals("nan") ? Double.NaN : Double.parseDouble(v))
         .toArray();
   }

@@ -57,7 +57,7 @@ class BackpropTest {
       Placeholder<TInt32> targets = tf.placeholder(TInt32.class,
           Placeholder.shape(spec.lossOn() == LossOn.LAST ? Shape.of(-1) : Shape.of(-1, SEQ)));
       Dropout<TFloat64> mask = new Dropout<>(tf.constant(0.3), tf.constant(new long[] {5, 9}));
-      Network.Forward<TFloat64> forward = new Network<>(spec, vars, rowGroups).forwardWithLookup(tf, inputs, mask);
+      Network.Forward<TFloat64> forward = new Network<>(spec, vars, Network.Recurrence.UNROLLED, rowGroups).forwardWithLookup(tf, inputs, mask);
       Operand<TFloat64> loss = Objective.build(tf, spec, forward.output(), targets, TFloat64.class).loss();
       List<Operand<?>> xs = new ArrayList<>(vars.variables(names));
       List<Operand<TFloat64>> extra = forward.lookup() == null ? List.of() : List.of(forward.lookup().vectors());

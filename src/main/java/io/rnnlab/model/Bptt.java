@@ -1,0 +1,133 @@
+package io.rnnlab.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Stack;
+import org.tensorflow.op.core.Unstack;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * Backpropagation through time of an unrolled layer, step by step through its {@link Cell}'s
+ * {@code backward}: the same math as TF's symbolic gradient of the unroll, in about half the ops
+ * and with the large products batched over all steps (docs/BENCHMARKS.md, "Training"). It gives
+ * the recurrent kernel's and the bias's gradients itself, and hands TF the gradient of each
+ * chain's projected input ({@code x·kernel + bias}) to continue from, to the kernel and to the
+ * layer's input.
+ */
+public final class Bptt {
+  private Bptt() {}
+
+  static <T extends TFloating> SequenceRun.LayerGradient<T> backward(Ops tf, RecurrentLayer.Unrolled<T> unrolled,
+      Operand<T> dAbove, boolean wholeSequence) {
+    RecurrentLayer<T> layer = unrolled.layer();
+    List<Operand<T>> dAboveChains = unrolled.perChain(tf, dAbove, wholeSequence ? 1 : 0);
+    Operand<T> transposed = transposedRecurrentKernel(tf, layer);
+    List<Operand<T>> projected = new ArrayList<>();
+    List<Operand<T>> dProjected = new ArrayList<>();
+    List<Operand<T>> dRecurrent = new ArrayList<>();
+    List<Operand<T>> dBias = new ArrayList<>();
+    int chains = unrolled.chains().size();
+    for (int c = 0; c < chains; c++) {
+      RecurrentLayer.Chain<T> chain = unrolled.chains().get(c);
+      Ops ct = chains == 1 ? tf : tf.withSubScope("rows" + c);
+      Operand<T> dp = chain(ct, layer.cell(), chain, dAboveChains.get(c), wholeSequence, transposed);
+      projected.add(chain.projected());
+      dProjected.add(dp);
+      dRecurrent.add(recurrentKernelGradient(ct, layer, chain, dp));
+      dBias.add(biasGradient(ct, layer, dp));
+    }
+    return new SequenceRun.LayerGradient<>(
+        Map.of(layer.recurrentKernelName(), sum(tf, dRecurrent), layer.biasName(), sum(tf, dBias)),
+        projected, dProjected);
+  }
+
+  /**
+   * One chain, from the gradient the layers above send to its outputs to {@code dL/d projected}
+   * ([seq, rows, gates·units], the stacked per-step gradients).
+   */
+  private static <T extends TFloating> Operand<T> chain(Ops tf, Cell cell, RecurrentLayer.Chain<T> chain,
+      Operand<T> dAbove, boolean wholeSequence, Operand<T> transposedKernel) {
+    int seq = chain.steps().size();
+    List<Operand<T>> above = wholeSequence
+        ? tf.unstack(dAbove, (long) seq, Unstack.axis(0L)).output().stream().map(o -> (Operand<T>) o).toList()
+        : null;
+    List<Operand<T>> dz = new ArrayList<>(Collections.nCopies(seq, null));
+    // dL/d state_t through step t+1: h through its recurrent product and the cell, the rest
+    // (LSTM: c) through the cell alone; nulls before the first (last) step is done.
+    List<Operand<T>> dNext = new ArrayList<>(Collections.nCopies(cell.type().stateTensors(), null));
+    for (int t = seq - 1; t >= 0; t--) {
+      Ops s = tf.withSubScope("t" + t);
+      Operand<T> fromAbove = wholeSequence ? above.get(t) : t == seq - 1 ? dAbove : null;
+      List<Operand<T>> dState = new ArrayList<>(dNext);
+      dState.set(0, add(s, fromAbove, dNext.get(0)));
+      Cell.StepGradient<T> g = cell.backward(s, chain.steps().get(t), chain.stateBefore(t), dState);
+      dz.set(t, g.dProjected());
+      dNext = new ArrayList<>(g.dPreviousState());
+      if (t > 0) {
+        // TF's gradient of h·U is dz·Uᵀ with transpose_b, ~1.5× slower than a product with a
+        // materialised Uᵀ on these shapes (docs/BENCHMARKS.md, "Training").
+        dNext.set(0, add(s, s.linalg.matMul(g.dProjected(), transposedKernel), dNext.get(0)));
+      }
+    }
+    return tf.stack(dz, Stack.axis(0L));
+  }
+
+  /**
+   * Uᵀ, [gates·units, units], materialised once for every dh step. The Snapshot keeps it
+   * materialised: Grappler's arithmetic optimiser folds a Transpose that feeds a MatMul back into
+   * {@code transpose_b}, the slow product this avoids (0.21 → 0.14 ms per step on the lstm256
+   * shape).
+   */
+  private static <T extends TFloating> Operand<T> transposedRecurrentKernel(Ops tf, RecurrentLayer<T> layer) {
+    return tf.snapshot(tf.linalg.transpose(layer.recurrentKernel(), tf.constant(new int[] {1, 0})));
+  }
+
+  /**
+   * {@code dL/d recurrent_kernel} of one chain as one matrix product, {@code Σ_t h_{t-1}ᵀ·dz_t}
+   * over all steps and rows at once: every cell's pre-activation is {@code z_t = xProj_t +
+   * h_{t-1}·recurrent_kernel} (see {@link Cell}), so dz_t is the gradient of the chain's
+   * projected input. TF's own gradient of the unroll is the same sum as seq small products plus
+   * an AddN of seq kernel-sized partial sums.
+   */
+  private static <T extends TFloating> Operand<T> recurrentKernelGradient(Ops tf, RecurrentLayer<T> layer,
+      RecurrentLayer.Chain<T> chain, Operand<T> dProjected) {
+    List<Operand<T>> previous = new ArrayList<>(chain.steps().size());
+    for (int t = 0; t < chain.steps().size(); t++) {
+      previous.add(chain.stateBefore(t).get(0));
+    }
+    Operand<T> h = tf.reshape(tf.stack(previous), tf.constant(new long[] {-1, layer.units()}));
+    return tf.linalg.matMul(h, rows(tf, layer, dProjected), MatMul.transposeA(true));
+  }
+
+  /**
+   * {@code dL/d bias} of one chain: the bias is added to every projected row, so this is the sum
+   * of dProjected's rows, taken as a product with a row of ones: Eigen's column sum over [seq·rows,
+   * gates·units] takes ~6 ms on the lstm256 shape, the product ~1.
+   */
+  private static <T extends TFloating> Operand<T> biasGradient(Ops tf, RecurrentLayer<T> layer,
+      Operand<T> dProjected) {
+    Operand<T> rows = rows(tf, layer, dProjected);
+    Operand<TInt32> n = tf.gather(tf.shape(rows), tf.constant(0), tf.constant(0));
+    Operand<T> ones = tf.fill(tf.stack(List.of(tf.constant(1), n)), tf.dtypes.cast(tf.constant(1f), rows.type()));
+    return tf.reshape(tf.linalg.matMul(ones, rows), tf.constant(new long[] {-1}));
+  }
+
+  private static <T extends TFloating> Operand<T> rows(Ops tf, RecurrentLayer<T> layer, Operand<T> dProjected) {
+    return tf.reshape(dProjected, tf.constant(new long[] {-1, (long) layer.cell().type().gates() * layer.units()}));
+  }
+
+  private static <T extends TFloating> Operand<T> sum(Ops tf, List<Operand<T>> parts) {
+    return parts.size() == 1 ? parts.get(0) : tf.math.addN(parts);
+  }
+
+  /** a + b where either may be null (no gradient yet). */
+  private static <T extends TFloating> Operand<T> add(Ops tf, Operand<T> a, Operand<T> b) {
+    return a == null ? b : b == null ? a : tf.math.add(a, b);
+  }
+}

@@ -1,0 +1,96 @@
+package io.rnnlab.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.assertj.core.data.Offset;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.types.TFloat64;
+
+/**
+ * One step of a {@link Cell}, forward and backward, against numbers Keras computed (as Keras's own
+ * cell tests hold a cell against fixed numbers): a float64 Keras cell with fixed weights, input and
+ * state, its new state, and TF's gradients of {@code Σ dH·h' (+ Σ dC·c')} with respect to the
+ * input, the state and the three weights. Here the cell's {@code forward} gives the new state and
+ * its {@code backward} the gradient of its projected input and of the state through the cell;
+ * the gradients of x, h and the weights follow from {@code xProj = x·kernel + bias} and {@code
+ * z = xProj + h·recurrent_kernel} by the chain rule.
+ *
+ * @param c0 and {@code dC}, {@code c1}, {@code dC0}: LSTM only (null otherwise)
+ */
+record KerasCellCase(CellType type, int in, int units, int batch, double[] x, double[] kernel, double[] recurrent,
+    double[] bias, double[] h0, double[] c0, double[] dH, double[] dC, double[] h1, double[] c1, double[] dX,
+    double[] dH0, double[] dC0, double[] dKernel, double[] dRecurrent, double[] dBias) {
+
+  /** Keras computed in float64; the sums here run in another order. */
+  static final Offset<Double> TOLERANCE = Offset.offset(1e-12);
+
+  void check() {
+    int width = type.gates() * units;
+    Cell cell = Cell.of(type);
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Operand<TFloat64> xs = matrix(tf, x, batch, in);
+      Operand<TFloat64> k = matrix(tf, kernel, in, width);
+      Operand<TFloat64> r = matrix(tf, recurrent, units, width);
+      Operand<TFloat64> b = tf.constant(Shape.of(width), DataBuffers.of(bias));
+      List<Operand<TFloat64>> state = new ArrayList<>(List.of(matrix(tf, h0, batch, units)));
+      List<Operand<TFloat64>> dState = new ArrayList<>(List.of(matrix(tf, dH, batch, units)));
+      if (c0 != null) {
+        state.add(matrix(tf, c0, batch, units));
+        dState.add(matrix(tf, dC, batch, units));
+      }
+      Operand<TFloat64> xProj = tf.nn.biasAdd(tf.linalg.matMul(xs, k), b);
+      Cell.Step<TFloat64> step = cell.forward(tf, xProj, state, r);
+      Cell.StepGradient<TFloat64> grad = cell.backward(tf, step, state, dState);
+      Operand<TFloat64> dz = grad.dProjected();
+      List<Operand<TFloat64>> fetch = new ArrayList<>(List.of(
+          step.h(),
+          tf.linalg.matMul(dz, k, MatMul.transposeB(true)),                                   // dL/dx
+          tf.math.add(tf.linalg.matMul(dz, r, MatMul.transposeB(true)),
+              grad.dPreviousState().get(0) == null ? tf.zerosLike(state.get(0)) : grad.dPreviousState().get(0)),
+          tf.linalg.matMul(xs, dz, MatMul.transposeA(true)),                                  // dL/dkernel
+          tf.linalg.matMul(state.get(0), dz, MatMul.transposeA(true)),                        // dL/drecurrent
+          tf.sum(dz, tf.constant(0))));                                                        // dL/dbias
+      if (c0 != null) {
+        fetch.add(step.state().get(1));
+        fetch.add(grad.dPreviousState().get(1));
+      }
+      try (Session s = new Session(g)) {
+        Session.Runner runner = s.runner();
+        fetch.forEach(runner::fetch);
+        try (var result = runner.run()) {
+          expect("h'", result.get(0), h1);
+          expect("dL/dx", result.get(1), dX);
+          expect("dL/dh", result.get(2), dH0);
+          expect("dL/dkernel", result.get(3), dKernel);
+          expect("dL/drecurrent_kernel", result.get(4), dRecurrent);
+          expect("dL/dbias", result.get(5), dBias);
+          if (c0 != null) {
+            expect("c'", result.get(6), c1);
+            expect("dL/dc", result.get(7), dC0);
+          }
+        }
+      }
+    }
+  }
+
+  private static void expect(String what, org.tensorflow.Tensor t, double[] keras) {
+    double[] got = Tensors.doubles(t);
+    assertThat(got).as(what).hasSameSizeAs(keras);
+    for (int i = 0; i < keras.length; i++) {
+      assertThat(got[i]).as("%s[%d]", what, i).isCloseTo(keras[i], TOLERANCE);
+    }
+  }
+
+  private static Operand<TFloat64> matrix(Ops tf, double[] v, int rows, int cols) {
+    return tf.constant(Shape.of(rows, cols), DataBuffers.of(v));
+  }
+}

@@ -1,0 +1,82 @@
+package io.rnnlab.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.rnnlab.model.CellType;
+import io.rnnlab.model.LossOn;
+import io.rnnlab.model.ModelSpec;
+import io.rnnlab.model.Network;
+import io.rnnlab.model.WeightInitializer;
+import io.rnnlab.model.Weights;
+import io.rnnlab.runtime.Devices;
+import io.rnnlab.runtime.SessionOptions;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * On a GPU, the fused cuDNN path ({@link io.rnnlab.model.CudnnRun}) and the unrolled graph give the
+ * same loss and gradients (≤ 1e-4 relative, float32) from the same weights and batch, and the same
+ * weights after an Adam step. Needs a CUDA GPU: skipped elsewhere (CI has none); bench/gpu runs it.
+ */
+class CudnnParityTest {
+  static final int VOCAB = 11;
+  static final int SEQ = 20;
+  static final int BATCH = 16;
+  static final double TOLERANCE = 1e-4;
+
+  @ParameterizedTest(name = "{0} x{1}, embedding {2}, loss on {3}")
+  @CsvSource({
+      "lstm,1,0,last", "lstm,1,0,all", "lstm,1,8,last", "lstm,1,8,all",
+      "lstm,2,0,last", "lstm,2,0,all", "lstm,2,8,last", "lstm,2,8,all",
+      "simple_rnn,1,0,last", "simple_rnn,1,0,all", "simple_rnn,1,8,last", "simple_rnn,1,8,all",
+      "simple_rnn,2,0,last", "simple_rnn,2,0,all", "simple_rnn,2,8,last", "simple_rnn,2,8,all"})
+  void fusedEqualsUnrolled(String cell, int layers, int embedding, String lossOn) {
+    ModelSpec spec = ModelSpec.charModel(CellType.parse(cell), layers, 32, embedding, 0.0, SEQ, VOCAB,
+        LossOn.parse(lossOn));
+    assumeTrue(Devices.gpuAvailable(),
+        "no usable CUDA GPU here: the cuDNN path runs only on a GPU (bench/gpu runs this test there)");
+    Weights weights = WeightInitializer.initialize(spec, 7);
+    SplittableRandom rng = new SplittableRandom(13);
+    Batch batch = Batch.chars(BATCH, rng.ints(BATCH * SEQ, 0, VOCAB).toArray(),
+        rng.ints(spec.lossOn() == LossOn.LAST ? BATCH : BATCH * SEQ, 0, VOCAB).toArray());
+    try (TrainingGraph unrolled = graph(spec, weights, Network.Recurrence.UNROLLED);
+        TrainingGraph fused = graph(spec, weights, Network.Recurrence.CUDNN)) {
+      StepMetrics u = unrolled.evaluate(batch);
+      StepMetrics f = fused.evaluate(batch);
+      assertThat(f.loss()).isCloseTo(u.loss(), org.assertj.core.data.Percentage.withPercentage(100 * TOLERANCE));
+
+      Map<String, float[]> gu = unrolled.gradients(batch);
+      Map<String, float[]> gf = fused.gradients(batch);
+      assertThat(gf.keySet()).containsExactlyElementsOf(gu.keySet());
+      gu.forEach((name, expected) -> assertClose(name + " gradient", gf.get(name), expected));
+
+      unrolled.trainStep(batch, 1, 2);
+      fused.trainStep(batch, 1, 2);
+      Map<String, io.rnnlab.model.HostTensor> wu = unrolled.weights().asMap();
+      Map<String, io.rnnlab.model.HostTensor> wf = fused.weights().asMap();
+      wu.forEach((name, expected) -> assertClose(name + " after a step", wf.get(name).data(), expected.data()));
+    }
+  }
+
+  private static TrainingGraph graph(ModelSpec spec, Weights weights, Network.Recurrence recurrence) {
+    TrainingGraph g = TrainingGraph.build(spec, AdamConfig.KERAS_DEFAULTS, SessionOptions.DEFAULT, recurrence);
+    g.initialize(weights);
+    return g;
+  }
+
+  /** Largest difference within TOLERANCE of the largest magnitude: float32 sums in another order. */
+  private static void assertClose(String what, float[] actual, float[] expected) {
+    assertThat(actual).as(what).hasSameSizeAs(expected);
+    double scale = 0;
+    double diff = 0;
+    for (int i = 0; i < expected.length; i++) {
+      scale = Math.max(scale, Math.abs(expected[i]));
+      diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+    }
+    assertThat(scale).as(what + " is not all zeros").isGreaterThan(0);
+    assertThat(diff / scale).as(what + ": max |difference| / max |value|").isLessThanOrEqualTo(TOLERANCE);
+  }
+}

@@ -1,0 +1,51 @@
+package io.rnnlab.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rnnlab.model.CellType;
+import io.rnnlab.model.LossOn;
+import io.rnnlab.model.ModelSpec;
+import io.rnnlab.model.Network;
+import io.rnnlab.runtime.SessionOptions;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.tensorflow.GraphOperation;
+
+/**
+ * The cuDNN training graph builds on any machine (TF checks every op's inputs as it is added):
+ * one fused forward and one fused backward kernel per recurrent layer and no per-step ops.
+ * Running it needs a GPU (CudnnParityTest).
+ */
+class CudnnTrainingGraphTest {
+  @ParameterizedTest
+  @CsvSource({"lstm,1,0,last", "lstm,2,16,all", "simple_rnn,2,0,all", "simple_rnn,1,16,last"})
+  void oneFusedKernelEachWayPerLayer(String cell, int layers, int embedding, String lossOn) {
+    ModelSpec spec = ModelSpec.charModel(CellType.parse(cell), layers, 24, embedding, 0.2, 30, 9,
+        LossOn.parse(lossOn));
+    try (TrainingGraph g = TrainingGraph.build(spec, AdamConfig.KERAS_DEFAULTS, SessionOptions.cpuOnly(),
+        Network.Recurrence.CUDNN)) {
+      Map<String, Integer> types = new HashMap<>();
+      g.graph().operations().forEachRemaining(o -> types.merge(o.type(), 1, Integer::sum));
+      assertThat(types.get("CudnnRNNV3")).isEqualTo(layers);
+      assertThat(types.get("CudnnRNNBackpropV3")).isEqualTo(layers);
+      assertThat(types).doesNotContainKeys("Tanh", "Sigmoid", "TanhGrad", "SigmoidGrad");
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"lstm", "simple_rnn"})
+  void regressionModelsToo(String cell) {
+    ModelSpec spec = ModelSpec.regression(CellType.parse(cell), 1, 20, 5, 1);
+    try (TrainingGraph g = TrainingGraph.build(spec, AdamConfig.KERAS_DEFAULTS, SessionOptions.cpuOnly(),
+        Network.Recurrence.CUDNN)) {
+      long fused = 0;
+      for (var it = g.graph().operations(); it.hasNext(); ) {
+        GraphOperation o = (GraphOperation) it.next();
+        fused += o.type().startsWith("CudnnRNN") ? 1 : 0;
+      }
+      assertThat(fused).isEqualTo(2);
+    }
+  }
+}
