@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""issue15_spec_examples.py: the fixed-weight numbers in docs/issue15-java-spec.md, computed by
+"""issue15_spec_examples.py: the fixed-weight numbers in docs/KERAS-MODELS.md, computed by
 Keras 3 itself, for the Java side's unit tests (GruCellTest, cell dropout with given masks).
 
 Every example has small weights written with two decimals (type them as Java float literals:

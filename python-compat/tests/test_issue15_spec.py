@@ -1,4 +1,4 @@
-"""docs/issue15-java-spec.md tells the Java side what Keras computes: its numbers and claims are
+"""docs/KERAS-MODELS.md tells the Java side what Keras computes: its numbers and claims are
 checked here against Keras itself (issue15_spec_examples.py computes them)."""
 import io
 import json
@@ -13,7 +13,7 @@ import pytest
 import issue15_spec_examples as ex
 from conftest import REPO, SAVED_MODELS
 
-SPEC = REPO / "docs" / "issue15-java-spec.md"
+SPEC = REPO / "docs" / "KERAS-MODELS.md"
 TOL = 3e-7  # float32 Keras against the recorded 9 decimals and the float64 formulas (seen: <= 1.4e-7)
 
 

@@ -86,6 +86,7 @@ final class KerasNames {
     return switch (cell) {
       case LSTM -> "LSTM";
       case SIMPLE_RNN -> "SimpleRNN";
+      case GRU -> "GRU";
     };
   }
 

@@ -84,10 +84,11 @@ public record ModelSpec(
   /** The parameter count from the sizes, in long arithmetic: before the check, products may be huge. */
   private static long parameterCount(CellType cell, int layers, int units, int embeddingDim, int vocab, int features) {
     long width = (long) cell.gates() * units;
+    long bias = java.util.Arrays.stream(Cell.of(cell).biasShape(units)).asLongStream().reduce(1, Math::multiplyExact);
     long in = vocab > 0 ? (embeddingDim > 0 ? embeddingDim : vocab) : features;
     long count = vocab > 0 && embeddingDim > 0 ? (long) vocab * embeddingDim : 0;
     for (int i = 0; i < layers; i++) {
-      count += (in + units + 1) * width;
+      count += (in + units) * width + bias;
       in = units;
     }
     long out = vocab > 0 ? vocab : 1;
@@ -165,7 +166,7 @@ public record ModelSpec(
       String layer = recurrentLayerName(i);
       w.add(new WeightSpec(layer, "kernel", new int[] {in, width}, WeightSpec.Init.GLOROT_UNIFORM));
       w.add(new WeightSpec(layer, "recurrent_kernel", new int[] {units, width}, WeightSpec.Init.ORTHOGONAL));
-      w.add(new WeightSpec(layer, "bias", new int[] {width},
+      w.add(new WeightSpec(layer, "bias", Cell.of(cell).biasShape(units),
           cell == CellType.LSTM ? WeightSpec.Init.LSTM_BIAS : WeightSpec.Init.ZEROS));
       in = units;
     }

@@ -60,17 +60,29 @@ public final class RecurrentLayer<T extends TFloating> {
     return name + "/bias";
   }
 
-  /** {@code x·kernel + bias} for rows of x, [n, in] → [n, gates·units]. */
+  /** {@code x·kernel + input bias} for rows of x, [n, in] → [n, gates·units]. */
   public Operand<T> project(Ops tf, Operand<T> x) {
-    return tf.nn.biasAdd(tf.linalg.matMul(x, kernel), bias);
+    return tf.nn.biasAdd(tf.linalg.matMul(x, kernel), cell.inputBias(tf, bias));
   }
 
   /**
-   * {@code onehot(ids)·kernel + bias} without building the one-hot: a one-hot row times the kernel
-   * is exactly that kernel row, so a gather gives bit-identical values at a fraction of the work.
+   * {@code onehot(ids)·kernel + input bias} without building the one-hot: a one-hot row times the
+   * kernel is exactly that kernel row, so a gather gives bit-identical values at a fraction of the
+   * work.
    */
   public Operand<T> projectIds(Ops tf, Operand<TInt32> ids) {
-    return tf.math.add(tf.gather(kernel, ids, tf.constant(0)), bias);
+    return tf.math.add(tf.gather(kernel, ids, tf.constant(0)), cell.inputBias(tf, bias));
+  }
+
+  /**
+   * The recurrent product of one step, {@code h·recurrent_kernel (+ recurrent bias)}.
+   *
+   * @param recurrentBias {@link Cell#recurrentBias} of this layer's bias (null: none), made once
+   *     per unroll rather than per step
+   */
+  Operand<T> recurrentProduct(Ops tf, Operand<T> h, Operand<T> recurrentBias) {
+    Operand<T> product = tf.linalg.matMul(h, recurrentKernel);
+    return recurrentBias == null ? product : tf.nn.biasAdd(product, recurrentBias);
   }
 
   /**
@@ -138,8 +150,10 @@ public final class RecurrentLayer<T extends TFloating> {
         .stream().map(o -> (Operand<T>) o).toList();
     List<Operand<T>> state = initialState;
     List<Cell.Step<T>> run = new ArrayList<>(seqLen);
+    Operand<T> recurrentBias = cell.recurrentBias(tf, bias);
     for (int t = 0; t < seqLen; t++) {
-      Cell.Step<T> s = cell.forward(tf.withSubScope("t" + t), steps.get(t), state, recurrentKernel);
+      Ops s0 = tf.withSubScope("t" + t);
+      Cell.Step<T> s = cell.forward(s0, steps.get(t), recurrentProduct(s0, state.get(0), recurrentBias), state);
       run.add(s);
       state = s.state();
     }
@@ -148,7 +162,8 @@ public final class RecurrentLayer<T extends TFloating> {
 
   /** One step of this layer's cell (the one-step signature). */
   public List<Operand<T>> step(Ops tf, Operand<T> xProj, List<Operand<T>> state) {
-    return cell.forward(tf, xProj, state, recurrentKernel).state();
+    Operand<T> hProj = recurrentProduct(tf, state.get(0), cell.recurrentBias(tf, bias));
+    return cell.forward(tf, xProj, hProj, state).state();
   }
 
   /** The layer's units (the width of h). */

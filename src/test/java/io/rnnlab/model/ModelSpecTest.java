@@ -21,7 +21,11 @@ class ModelSpecTest {
         Arguments.of(ModelSpec.charModel(CellType.SIMPLE_RNN, 1, 64, 0, 0, 10, 22, LossOn.LAST), 6_998L),
         // Embedding(65, 256) + 2 x LSTM(512) + Dense(65): 16,640 + 1,574,912 + 2,099,200 + 33,345
         Arguments.of(ModelSpec.charModel(CellType.LSTM, 2, 512, 256, 0.2, 100, 65, LossOn.LAST), 3_724_097L),
-        Arguments.of(ModelSpec.regression(CellType.LSTM, 1, 20, 5, 1), 1_781L));
+        Arguments.of(ModelSpec.regression(CellType.LSTM, 1, 20, 5, 1), 1_781L),
+        // saved_models/variants/: gru-embedding, gru-onehot, td-2xgru-celldrop (GRU's bias has two rows)
+        Arguments.of(ModelSpec.charModel(CellType.GRU, 1, 16, 8, 0, 10, 40, LossOn.LAST), 2_248L),
+        Arguments.of(ModelSpec.charModel(CellType.GRU, 1, 16, 0, 0, 10, 40, LossOn.LAST), 3_464L),
+        Arguments.of(ModelSpec.charModel(CellType.GRU, 2, 16, 8, 0, 10, 40, LossOn.ALL), 3_880L));
   }
 
   @ParameterizedTest

@@ -44,7 +44,8 @@ class BackpropTest {
       "lstm,1,0,last,1,0", "lstm,1,0,all,1,0", "lstm,2,4,last,1,0", "lstm,2,0,all,1,0",
       "simple_rnn,1,0,last,1,0", "simple_rnn,1,0,all,1,0", "simple_rnn,2,4,last,1,0", "simple_rnn,2,4,all,1,0",
       "lstm,1,0,last,2,0", "lstm,2,4,all,3,0.3", "lstm,2,4,last,2,0.3", "simple_rnn,2,0,all,2,0.3",
-      "lstm,1,4,all,4,0", "simple_rnn,1,0,last,3,0"})
+      "lstm,1,4,all,4,0", "simple_rnn,1,0,last,3,0",
+      "gru,1,0,last,1,0", "gru,1,0,all,2,0", "gru,2,4,last,3,0.3", "gru,2,0,all,1,0.3", "gru,1,4,all,4,0"})
   void equalsTfsGradientsOfTheUnroll(String cell, int layers, int embedding, String lossOn, int rowGroups,
       double dropout) {
     ModelSpec spec = ModelSpec.charModel(CellType.parse(cell), layers, 5, embedding, dropout, SEQ, VOCAB,

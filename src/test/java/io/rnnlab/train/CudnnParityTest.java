@@ -32,7 +32,9 @@ class CudnnParityTest {
       "lstm,1,0,last", "lstm,1,0,all", "lstm,1,8,last", "lstm,1,8,all",
       "lstm,2,0,last", "lstm,2,0,all", "lstm,2,8,last", "lstm,2,8,all",
       "simple_rnn,1,0,last", "simple_rnn,1,0,all", "simple_rnn,1,8,last", "simple_rnn,1,8,all",
-      "simple_rnn,2,0,last", "simple_rnn,2,0,all", "simple_rnn,2,8,last", "simple_rnn,2,8,all"})
+      "simple_rnn,2,0,last", "simple_rnn,2,0,all", "simple_rnn,2,8,last", "simple_rnn,2,8,all",
+      "gru,1,0,last", "gru,1,0,all", "gru,1,8,last", "gru,1,8,all",
+      "gru,2,0,last", "gru,2,0,all", "gru,2,8,last", "gru,2,8,all"})
   void fusedEqualsUnrolled(String cell, int layers, int embedding, String lossOn) {
     ModelSpec spec = ModelSpec.charModel(CellType.parse(cell), layers, 32, embedding, 0.0, SEQ, VOCAB,
         LossOn.parse(lossOn));

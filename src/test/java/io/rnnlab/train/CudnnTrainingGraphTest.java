@@ -20,7 +20,8 @@ import org.tensorflow.GraphOperation;
  */
 class CudnnTrainingGraphTest {
   @ParameterizedTest
-  @CsvSource({"lstm,1,0,last", "lstm,2,16,all", "simple_rnn,2,0,all", "simple_rnn,1,16,last"})
+  @CsvSource({"lstm,1,0,last", "lstm,2,16,all", "simple_rnn,2,0,all", "simple_rnn,1,16,last", "gru,1,0,last",
+      "gru,2,16,all"})
   void oneFusedKernelEachWayPerLayer(String cell, int layers, int embedding, String lossOn) {
     ModelSpec spec = ModelSpec.charModel(CellType.parse(cell), layers, 24, embedding, 0.2, 30, 9,
         LossOn.parse(lossOn));
@@ -35,7 +36,7 @@ class CudnnTrainingGraphTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"lstm", "simple_rnn"})
+  @CsvSource({"lstm", "simple_rnn", "gru"})
   void regressionModelsToo(String cell) {
     ModelSpec spec = ModelSpec.regression(CellType.parse(cell), 1, 20, 5, 1);
     try (TrainingGraph g = TrainingGraph.build(spec, AdamConfig.KERAS_DEFAULTS, SessionOptions.cpuOnly(),
