@@ -300,7 +300,8 @@ final class KerasConfigReader {
       ModelSpec spec = head == Head.SOFTMAX
           ? ModelSpec.charModel(cell, chain.recurrent.size(), first.units, chain.embeddingDim, dropout,
               window.seqLen(), outUnits, lossOn)
-          : new ModelSpec(cell, chain.recurrent.size(), first.units, 0, dropout, window.seqLen(), 0, Head.REGRESSION,
+          : new ModelSpec(ModelSpec.stack(cell, chain.recurrent.size()), first.units, 0,
+              ModelSpec.dropoutAfterEach(chain.recurrent.size(), dropout), window.seqLen(), 0, Head.REGRESSION,
               LossOn.LAST, chain.input.features);
       return new Parsed(spec, window.anyLength(), logits);
     } catch (UserInputException e) { // sizes out of rnnlab's range

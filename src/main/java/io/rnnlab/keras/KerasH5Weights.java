@@ -11,8 +11,11 @@ import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import io.rnnlab.keras.KerasNames.Kind;
 import io.rnnlab.model.CellType;
+import io.rnnlab.model.Head;
 import io.rnnlab.model.HostTensor;
+import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
+import io.rnnlab.model.RecurrentSpec;
 import io.rnnlab.model.WeightSpec;
 import io.rnnlab.model.Weights;
 import java.nio.file.Files;
@@ -211,27 +214,31 @@ public final class KerasH5Weights {
     }
     FoundLayer first = layers.get(embedding ? 1 : 0);
     int units = first.dims("recurrent_kernel")[0];
-    CellType cell = null;
+    List<RecurrentSpec> cells = new ArrayList<>();
     for (FoundLayer l : layers.subList(embedding ? 1 : 0, layers.size() - 1)) {
       int[] rk = l.dims("recurrent_kernel");
       int gates = rk.length == 2 && rk[0] > 0 ? rk[1] / rk[0] : -1;
-      CellType c = gates == 4 ? CellType.LSTM : gates == 1 ? CellType.SIMPLE_RNN : null;
-      if (c == null || rk[0] != units || (cell != null && c != cell)) {
+      CellType c = gates == 4 ? CellType.LSTM : gates == 3 ? CellType.GRU : gates == 1 ? CellType.SIMPLE_RNN : null;
+      if (c == null || rk[0] != units || rk[1] != gates * units) {
         throw new UserInputException(source + ": layer '" + l.name() + "' has a recurrent kernel of shape "
-            + Arrays.toString(rk) + "; rnnlab stacks SimpleRNN or LSTM layers of " + units + " units");
+            + Arrays.toString(rk) + "; rnnlab stacks SimpleRNN, LSTM or GRU layers of " + units + " units");
       }
-      cell = c;
+      cells.add(RecurrentSpec.of(c));
     }
     int out = layers.get(layers.size() - 1).dims("kernel")[1];
+    // The weights say nothing of dropout: the wanted model's, as its window and loss position.
+    List<Double> dropouts = recurrent == wanted.layers() ? wanted.dropouts() : ModelSpec.dropoutAfterEach(recurrent, 0);
     try {
       if (embedding) {
         int[] e = layers.get(0).dims("embeddings");
-        return ModelSpec.charModel(cell, recurrent, units, e[1], wanted.dropout(), wanted.seqLen(), e[0], wanted.lossOn());
+        return new ModelSpec(cells, units, e[1], dropouts, wanted.seqLen(), e[0], Head.SOFTMAX,
+            wanted.lossOn(), 0);
       }
       if (out == 1) {
-        return ModelSpec.regression(cell, recurrent, units, wanted.seqLen(), first.dims("kernel")[0]);
+        return new ModelSpec(cells, units, 0, dropouts, wanted.seqLen(), 0, Head.REGRESSION, LossOn.LAST,
+            first.dims("kernel")[0]);
       }
-      return ModelSpec.charModel(cell, recurrent, units, 0, wanted.dropout(), wanted.seqLen(), out, wanted.lossOn());
+      return new ModelSpec(cells, units, 0, dropouts, wanted.seqLen(), out, Head.SOFTMAX, wanted.lossOn(), 0);
     } catch (UserInputException e) {
       throw new UserInputException(source + ": " + e.getMessage());
     }

@@ -58,7 +58,7 @@ final class KerasNames {
     static Kind ofKeras3Group(String baseName) {
       return switch (baseName) {
         case "embedding" -> EMBEDDING;
-        case "lstm", "simple_rnn" -> RECURRENT;
+        case "lstm", "simple_rnn", "gru" -> RECURRENT;
         case "dense" -> DENSE;
         default -> null;
       };

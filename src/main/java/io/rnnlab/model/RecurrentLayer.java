@@ -1,7 +1,9 @@
 package io.rnnlab.model;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -71,7 +73,20 @@ public final class RecurrentLayer<T extends TFloating> {
    * work.
    */
   public Operand<T> projectIds(Ops tf, Operand<TInt32> ids) {
-    return tf.math.add(tf.gather(kernel, ids, tf.constant(0)), cell.inputBias(tf, bias));
+    return projectIds(tf, ids, null);
+  }
+
+  /**
+   * As {@link #projectIds(Ops, Operand)}, each one-hot row first multiplied by a number, {@code
+   * scale} (shaped as {@code ids}; null: 1): dropout on a one-hot input, where of each row's mask
+   * only the entry at the row's id reaches the product.
+   */
+  Operand<T> projectIds(Ops tf, Operand<TInt32> ids, Operand<T> scale) {
+    Operand<T> rows = tf.gather(kernel, ids, tf.constant(0));
+    if (scale != null) {
+      rows = tf.math.mul(rows, tf.expandDims(scale, tf.constant(-1)));
+    }
+    return tf.math.add(rows, cell.inputBias(tf, bias));
   }
 
   /**
@@ -97,52 +112,71 @@ public final class RecurrentLayer<T extends TFloating> {
    */
   public Unrolled<T> run(Ops tf, Operand<T> timeMajor, int seqLen, int inputDim, List<Operand<T>> initialState,
       int rowGroups) {
-    return inChains(tf, timeMajor, seqLen, initialState, rowGroups, (s, x) -> {
-      Operand<T> rows = s.reshape(x, s.constant(new long[] {-1, inputDim}));
-      return s.reshape(project(s, rows), s.constant(new long[] {seqLen, -1, (long) cell.type().gates() * units}));
+    return inChains(tf, timeMajor, seqLen, initialState, rowGroups, (s, rows) -> {
+      Operand<T> x = s.reshape(rows.part(timeMajor, 1), s.constant(new long[] {-1, inputDim}));
+      return s.reshape(project(s, x), s.constant(new long[] {seqLen, -1, (long) cell.type().gates() * units}));
     });
   }
 
   /**
    * As {@link #run}, over time-major char ids [seq, batch] as one-hot input ({@link
    * #projectIds}), each chain gathering its own rows.
+   *
+   * @param scale [seq, batch]: what each one-hot row is multiplied by (dropout on it); null: 1
    */
-  public Unrolled<T> runIds(Ops tf, Operand<TInt32> ids, int seqLen, List<Operand<T>> initialState, int rowGroups) {
-    return inChains(tf, ids, seqLen, initialState, rowGroups, this::projectIds);
+  public Unrolled<T> runIds(Ops tf, Operand<TInt32> ids, Operand<T> scale, int seqLen,
+      List<Operand<T>> initialState, int rowGroups) {
+    return inChains(tf, ids, seqLen, initialState, rowGroups,
+        (s, rows) -> projectIds(s, rows.part(ids, 1), scale == null ? null : rows.part(scale, 1)));
   }
 
   /**
-   * Cuts {@code x} ([seq, batch, ...]) and the initial state into chains of rows, turns each
-   * chain's part into its projected steps with {@code projected}, and unrolls each chain.
+   * Cuts the batch (axis 1 of the time-major {@code input}) and the initial state into chains of
+   * rows, turns each chain's part of the input into its projected steps with {@code projected},
+   * and unrolls each chain.
    */
-  private <X extends TType> Unrolled<T> inChains(Ops tf, Operand<X> x, int seqLen, List<Operand<T>> initialState,
-      int rowGroups, BiFunction<Ops, Operand<X>, Operand<T>> projected) {
+  private Unrolled<T> inChains(Ops tf, Operand<? extends TType> input, int seqLen, List<Operand<T>> initialState,
+      int rowGroups, BiFunction<Ops, Rows, Operand<T>> projected) {
     if (rowGroups == 1) {
-      return new Unrolled<>(this, List.of(chain(tf, projected.apply(tf, x), seqLen, initialState)), null);
+      Rows all = new Rows(tf, null, 1, 0, new IdentityHashMap<>());
+      return new Unrolled<>(this, List.of(chain(tf, projected.apply(tf, all), seqLen, initialState)), null);
     }
     // Group g gets n_g = ⌊(batch + groups − 1 − g) / groups⌋ rows, in order: sizes differ by at
     // most one and sum to the batch, whatever it is (a short last batch, fewer rows than groups).
-    Operand<TInt32> batch = tf.gather(tf.shape(x), tf.constant(1), tf.constant(0));
+    Operand<TInt32> batch = tf.gather(tf.shape(input), tf.constant(1), tf.constant(0));
     List<Operand<TInt32>> sizes = new ArrayList<>();
     for (int g = 0; g < rowGroups; g++) {
       sizes.add(tf.math.floorDiv(tf.math.add(batch, tf.constant(rowGroups - 1 - g)), tf.constant(rowGroups)));
     }
     Operand<TInt32> sizeVector = tf.stack(sizes);
-    List<Output<X>> parts = tf.splitV(x, sizeVector, tf.constant(1), (long) rowGroups).output();
-    List<List<Output<T>>> stateParts = new ArrayList<>();
-    for (Operand<T> s : initialState) {
-      stateParts.add(tf.splitV(s, sizeVector, tf.constant(0), (long) rowGroups).output());
-    }
+    Map<Operand<?>, List<?>> splits = new IdentityHashMap<>();
     List<Chain<T>> chains = new ArrayList<>();
     for (int g = 0; g < rowGroups; g++) {
+      Rows rows = new Rows(tf, sizeVector, rowGroups, g, splits);
       List<Operand<T>> state = new ArrayList<>();
-      for (List<Output<T>> p : stateParts) {
-        state.add(p.get(g));
+      for (Operand<T> s : initialState) {
+        state.add(rows.part(s, 0));
       }
-      Ops rows = tf.withSubScope("rows" + g);
-      chains.add(chain(rows, projected.apply(rows, parts.get(g)), seqLen, state));
+      Ops scope = tf.withSubScope("rows" + g);
+      chains.add(chain(scope, projected.apply(scope, rows), seqLen, state));
     }
     return new Unrolled<>(this, chains, sizeVector);
+  }
+
+  /**
+   * One chain's rows of the tensors of an unroll: each batch-wide tensor is split once along its
+   * batch axis ({@code splits}, shared by the chains) and every chain takes its part.
+   */
+  private record Rows(Ops tf, Operand<TInt32> sizes, int groups, int group, Map<Operand<?>, List<?>> splits) {
+    @SuppressWarnings("unchecked")
+    <X extends TType> Operand<X> part(Operand<X> t, int axis) {
+      if (groups == 1) {
+        return t;
+      }
+      List<Output<X>> parts = (List<Output<X>>) splits.computeIfAbsent(t,
+          k -> tf.splitV(t, sizes, tf.constant(axis), (long) groups).output());
+      return parts.get(group);
+    }
   }
 
   private Chain<T> chain(Ops tf, Operand<T> projSeq, int seqLen, List<Operand<T>> initialState) {

@@ -9,6 +9,7 @@ import io.rnnlab.model.HostTensor;
 import io.rnnlab.model.InferenceGraph;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
+import io.rnnlab.model.RecurrentSpec;
 import io.rnnlab.model.Tensors;
 import io.rnnlab.model.WeightInitializer;
 import io.rnnlab.model.Weights;
@@ -115,9 +116,12 @@ public final class KerasParityMain {
     if (spec.embeddingDim() > 0) {
       l.add("Embedding");
     }
+    if (spec.inputDropout() > 0) {
+      l.add("Dropout");
+    }
     for (int i = 0; i < spec.layers(); i++) {
-      l.add(KerasNames.recurrentClass(spec.cell()));
-      if (spec.dropout() > 0) {
+      l.add(KerasNames.recurrentClass(spec.cell(i)));
+      if (spec.dropoutAfter(i) > 0) {
         l.add("Dropout");
       }
     }
@@ -160,8 +164,9 @@ public final class KerasParityMain {
   }
 
   private static ModelSpec noDropout(ModelSpec spec) {
-    return new ModelSpec(spec.cell(), spec.layers(), spec.units(), spec.embeddingDim(), 0,
-        spec.seqLen(), spec.vocabSize(), spec.head(), spec.lossOn(), spec.inputFeatures());
+    return new ModelSpec(spec.recurrent().stream().map(r -> RecurrentSpec.of(r.cell())).toList(), spec.units(),
+        spec.embeddingDim(), ModelSpec.dropoutAfterEach(spec.layers(), 0), spec.seqLen(), spec.vocabSize(), spec.head(),
+        spec.lossOn(), spec.inputFeatures());
   }
 
   private static Map<String, Object> weightsJson(TrainingGraph g) {

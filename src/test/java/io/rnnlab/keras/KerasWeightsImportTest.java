@@ -56,7 +56,8 @@ class KerasWeightsImportTest {
     Weights w = WeightInitializer.initialize(EMB, 5);
     Path file = dir.resolve("m.keras");
     KerasArchive.write(EMB, VOCAB, w, file);
-    ModelSpec retrain = new ModelSpec(CellType.LSTM, 2, 16, 8, 0.5, 40, VOCAB.size(), Head.SOFTMAX, LossOn.ALL, 0);
+    ModelSpec retrain = new ModelSpec(ModelSpec.stack(CellType.LSTM, 2), 16, 8, ModelSpec.dropoutAfterEach(2, 0.5), 40,
+        VOCAB.size(), Head.SOFTMAX, LossOn.ALL, 0);
 
     KerasWeightsImport.Imported in = KerasWeightsImport.load(file, retrain);
     assertThat(in.weights().asMap()).isEqualTo(w.asMap());

@@ -3,18 +3,23 @@ package io.rnnlab.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rnnlab.model.CellType;
+import io.rnnlab.model.Head;
 import io.rnnlab.model.Dropout;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.ModelVariables;
 import io.rnnlab.model.Network;
+import io.rnnlab.model.RecurrentSpec;
 import io.rnnlab.model.Tensors;
 import io.rnnlab.model.WeightSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
@@ -48,8 +53,29 @@ class BackpropTest {
       "gru,1,0,last,1,0", "gru,1,0,all,2,0", "gru,2,4,last,3,0.3", "gru,2,0,all,1,0.3", "gru,1,4,all,4,0"})
   void equalsTfsGradientsOfTheUnroll(String cell, int layers, int embedding, String lossOn, int rowGroups,
       double dropout) {
-    ModelSpec spec = ModelSpec.charModel(CellType.parse(cell), layers, 5, embedding, dropout, SEQ, VOCAB,
-        LossOn.parse(lossOn));
+    check(ModelSpec.charModel(CellType.parse(cell), layers, 5, embedding, dropout, SEQ, VOCAB, LossOn.parse(lossOn)),
+        rowGroups);
+  }
+
+  /** Stacks of mixed cells, and Dropout after the input (one-hot or Embedding) or between layers only. */
+  static Stream<Arguments> stacks() {
+    return Stream.of(
+        Arguments.of(List.of(CellType.GRU, CellType.LSTM), 4, List.of(0.3, 0.3, 0.0), LossOn.LAST, 2),
+        Arguments.of(List.of(CellType.LSTM, CellType.SIMPLE_RNN), 0, List.of(0.3, 0.0, 0.3), LossOn.ALL, 3),
+        Arguments.of(List.of(CellType.SIMPLE_RNN, CellType.GRU, CellType.LSTM), 0, List.of(0.0, 0.3, 0.0, 0.0),
+            LossOn.ALL, 1),
+        Arguments.of(List.of(CellType.GRU), 0, List.of(0.3, 0.0), LossOn.LAST, 2));
+  }
+
+  @ParameterizedTest
+  @MethodSource("stacks")
+  void equalsTfsGradientsForMixedCellsAndDropoutAnywhere(List<CellType> cells, int embedding, List<Double> dropouts,
+      LossOn lossOn, int rowGroups) {
+    check(new ModelSpec(cells.stream().map(RecurrentSpec::of).toList(), 5, embedding, dropouts, SEQ, VOCAB,
+        Head.SOFTMAX, lossOn, 0), rowGroups);
+  }
+
+  private static void check(ModelSpec spec, int rowGroups) {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       ModelVariables<TFloat64> vars = ModelVariables.create(tf, spec, TFloat64.class);
@@ -57,7 +83,7 @@ class BackpropTest {
       Placeholder<TInt32> inputs = tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, SEQ)));
       Placeholder<TInt32> targets = tf.placeholder(TInt32.class,
           Placeholder.shape(spec.lossOn() == LossOn.LAST ? Shape.of(-1) : Shape.of(-1, SEQ)));
-      Dropout<TFloat64> mask = new Dropout<>(tf.constant(0.3), tf.constant(new long[] {5, 9}));
+      Dropout<TFloat64> mask = new Dropout<>(tf.constant(1.0), tf.constant(new long[] {5, 9}));
       Network.Forward<TFloat64> forward = new Network<>(spec, vars, Network.Recurrence.UNROLLED, rowGroups).forwardWithLookup(tf, inputs, mask);
       Operand<TFloat64> loss = Objective.build(tf, spec, forward.output(), targets, TFloat64.class).loss();
       List<Operand<?>> xs = new ArrayList<>(vars.variables(names));
