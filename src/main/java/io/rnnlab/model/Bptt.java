@@ -10,6 +10,7 @@ import org.tensorflow.op.core.Stack;
 import org.tensorflow.op.core.Unstack;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TFloating;
 
 /**
@@ -70,6 +71,9 @@ public final class Bptt {
     // dL/d state_t through step t+1: h through its recurrent product and the cell, the rest
     // (LSTM: c) through the cell alone; nulls before the first (last) step is done.
     List<Operand<T>> dNext = new ArrayList<>(Collections.nCopies(cell.type().stateTensors(), null));
+    List<Operand<T>> masks = chain.recurrentMasks();
+    List<Operand<T>> transposedBlocks = masks.isEmpty() ? List.of(transposedKernel)
+        : RecurrentLayer.split(tf, transposedKernel, masks.size(), 0);
     for (int t = seq - 1; t >= 0; t--) {
       Ops s = tf.withSubScope("t" + t);
       Operand<T> fromAbove = wholeSequence ? above.get(t) : t == seq - 1 ? dAbove : null;
@@ -81,9 +85,7 @@ public final class Bptt {
       separate |= g.dRecurrent() != null;
       dNext = new ArrayList<>(g.dPreviousState());
       if (t > 0) {
-        // TF's gradient of h·U is dz·Uᵀ with transpose_b, ~1.5× slower than a product with a
-        // materialised Uᵀ on these shapes (docs/BENCHMARKS.md, "Training").
-        dNext.set(0, add(s, s.linalg.matMul(g.recurrent(), transposedKernel), dNext.get(0)));
+        dNext.set(0, add(s, throughRecurrentProduct(s, g.recurrent(), transposedBlocks, masks), dNext.get(0)));
       }
     }
     Operand<T> dProjected = tf.stack(dz, Stack.axis(0L));
@@ -101,10 +103,32 @@ public final class Bptt {
   }
 
   /**
+   * dL/dh of the step before from dL/d of this step's recurrent product: {@code dr·Uᵀ}, or with
+   * recurrent dropout {@code Σ_g (dr_g·U_gᵀ) ⊙ n_g}. TF's gradient of h·U is dz·Uᵀ with
+   * transpose_b, ~1.5× slower than a product with a materialised Uᵀ on these shapes
+   * (docs/BENCHMARKS.md, "Training").
+   *
+   * @param transposedBlocks Uᵀ, or with masks its row blocks U_gᵀ
+   */
+  private static <T extends TFloating> Operand<T> throughRecurrentProduct(Ops tf, Operand<T> dRecurrent,
+      List<Operand<T>> transposedBlocks, List<Operand<T>> masks) {
+    if (masks.isEmpty()) {
+      return tf.linalg.matMul(dRecurrent, transposedBlocks.get(0));
+    }
+    List<Operand<T>> blocks = RecurrentLayer.split(tf, dRecurrent, masks.size(), 1);
+    List<Operand<T>> parts = new ArrayList<>();
+    for (int g = 0; g < masks.size(); g++) {
+      parts.add(tf.math.mul(tf.linalg.matMul(blocks.get(g), transposedBlocks.get(g)), masks.get(g)));
+    }
+    return sum(tf, parts);
+  }
+
+  /**
    * {@code dL/d recurrent_kernel} of one chain as one matrix product, {@code Σ_t h_{t-1}ᵀ·dr_t}
    * over all steps and rows at once, where dr_t is the gradient of step t's recurrent product
-   * {@code h_{t-1}·recurrent_kernel (+ recurrent bias)}. TF's own gradient of the unroll is the
-   * same sum as seq small products plus an AddN of seq kernel-sized partial sums.
+   * {@code h_{t-1}·recurrent_kernel (+ recurrent bias)}; with recurrent dropout, one product per
+   * gate block g of the masked {@code h ⊙ n_g}. TF's own gradient of the unroll is the same sum
+   * as seq small products plus an AddN of seq kernel-sized partial sums.
    */
   private static <T extends TFloating> Operand<T> recurrentKernelGradient(Ops tf, RecurrentLayer<T> layer,
       RecurrentLayer.Chain<T> chain, Operand<T> dRecurrent) {
@@ -112,8 +136,19 @@ public final class Bptt {
     for (int t = 0; t < chain.steps().size(); t++) {
       previous.add(chain.stateBefore(t).get(0));
     }
-    Operand<T> h = tf.reshape(tf.stack(previous), tf.constant(new long[] {-1, layer.units()}));
-    return tf.linalg.matMul(h, rows(tf, layer, dRecurrent), MatMul.transposeA(true));
+    Operand<T> stacked = tf.stack(previous); // [seq, rows, units]
+    Operand<TInt64> flat = tf.constant(new long[] {-1, layer.units()});
+    List<Operand<T>> masks = chain.recurrentMasks();
+    if (masks.isEmpty()) {
+      return tf.linalg.matMul(tf.reshape(stacked, flat), rows(tf, layer, dRecurrent), MatMul.transposeA(true));
+    }
+    List<Operand<T>> dBlocks = RecurrentLayer.split(tf, rows(tf, layer, dRecurrent), masks.size(), 1);
+    List<Operand<T>> parts = new ArrayList<>();
+    for (int g = 0; g < masks.size(); g++) {
+      Operand<T> h = tf.reshape(tf.math.mul(stacked, masks.get(g)), flat);
+      parts.add(tf.linalg.matMul(h, dBlocks.get(g), MatMul.transposeA(true)));
+    }
+    return parts.size() == 1 ? parts.get(0) : tf.concat(parts, tf.constant(1));
   }
 
   /**

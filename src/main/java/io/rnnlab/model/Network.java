@@ -12,7 +12,7 @@ import org.tensorflow.types.family.TType;
 /**
  * The forward pass of a {@link ModelSpec}: (Embedding | one-hot | features) → recurrent layers,
  * each its own cell → Dense, with Dropout where the spec has it (after the input, after any
- * recurrent layer; training graphs only). Builds either the whole sequence
+ * recurrent layer) and each cell's own dropout (training graphs only). Builds either the whole sequence
  * (training, serving) or a single step with explicit state (fast generation); both use the same
  * layers and therefore the same cell math and weights.
  */
@@ -27,7 +27,10 @@ public final class Network<T extends TFloating> {
   public enum Recurrence {
     /** The cells unrolled over time, in chains of rows (every device; every exported graph). */
     UNROLLED,
-    /** One cuDNN kernel per layer ({@link CudnnRun}; training on a GPU only). */
+    /**
+     * One cuDNN kernel per layer ({@link CudnnRun}; training on a GPU only), except layers with
+     * recurrent dropout, which run unrolled (as Keras's do).
+     */
     CUDNN
   }
 
@@ -111,13 +114,13 @@ public final class Network<T extends TFloating> {
       if (spec.embeddingDim() > 0) {
         Operand<T> emb = tf.withSubScope("embedding").gather(vars.get("embedding/embeddings"), idsT, tf.constant(0));
         lookup = new EmbeddingLookup<>(idsT, emb);
-        out = run(l0, 0, drop(tf, emb, Dropout.INPUT_SITE, spec.inputDropout(), dropout), batch);
+        out = run(l0, 0, drop(tf, emb, Dropout.INPUT_SITE, spec.inputDropout(), dropout), batch, dropout);
       } else {
-        out = runIds(l0, idsT, oneHotDropout(tf, idsT, dropout), batch);
+        out = runIds(l0, idsT, oneHotDropout(tf, idsT, dropout), batch, dropout);
       }
     } else {
       Operand<T> x = tf.linalg.transpose((Operand<T>) input, tf.constant(new int[] {1, 0, 2}));
-      out = run(l0, 0, drop(tf, x, Dropout.INPUT_SITE, spec.inputDropout(), dropout), batch);
+      out = run(l0, 0, drop(tf, x, Dropout.INPUT_SITE, spec.inputDropout(), dropout), batch, dropout);
     }
     runs.add(out);
     List<Operand<T>> handedUp = new ArrayList<>(layers.size());
@@ -125,7 +128,7 @@ public final class Network<T extends TFloating> {
       Operand<T> seqOut = out.sequence(tf);
       handedUp.add(seqOut);
       out = run(tf.withSubScope(layers.get(i).name()), i, drop(tf, seqOut, i - 1, spec.dropoutAfter(i - 1), dropout),
-          batch);
+          batch, dropout);
       runs.add(out);
     }
     Operand<T> handed = spec.lossOn() == LossOn.LAST ? out.last(tf) : out.sequence(tf);
@@ -153,21 +156,34 @@ public final class Network<T extends TFloating> {
         : dropout.mask(tf, tf.shape(idsT), Dropout.INPUT_SITE, spec.inputDropout(), vars.type());
   }
 
-  /** Layer {@code i} over a time-major float sequence [seq, batch, in], the way this network runs. */
-  private SequenceRun<T> run(Ops tf, int i, Operand<T> x, Operand<TInt32> batch) {
+  /**
+   * Layer {@code i} over a time-major float sequence [seq, batch, in], the way this network runs
+   * it: one cuDNN kernel where the graph may use cuDNN and the layer's own dropout touches only its
+   * input (as in Keras, cuDNN has no recurrent dropout), else unrolled.
+   */
+  private SequenceRun<T> run(Ops tf, int i, Operand<T> x, Operand<TInt32> batch, Dropout<T> dropout) {
     RecurrentLayer<T> layer = layers.get(i);
-    return cudnn
-        ? CudnnRun.run(tf, layer, x, zeroState(tf, i, batch))
-        : layer.run(tf, x, spec.seqLen(), spec.inputDim(i), zeroState(tf, i, batch), rowGroups);
+    CellMasks<T> masks = masks(tf, i, spec.inputDim(i), batch, dropout);
+    return cudnn && masks.inputOnly()
+        ? CudnnRun.run(tf, layer, masks.onSequence(tf, x), zeroState(tf, i, batch))
+        : layer.run(tf, x, spec.seqLen(), spec.inputDim(i), zeroState(tf, i, batch), rowGroups, masks);
   }
 
   /** The first layer over time-major one-hot ids [seq, batch], each row times {@code scale} (null: 1). */
-  private SequenceRun<T> runIds(Ops tf, Operand<TInt32> idsT, Operand<T> scale, Operand<TInt32> batch) {
-    if (!cudnn) {
-      return layers.get(0).runIds(tf, idsT, scale, spec.seqLen(), zeroState(tf, 0, batch), rowGroups);
+  private SequenceRun<T> runIds(Ops tf, Operand<TInt32> idsT, Operand<T> scale, Operand<TInt32> batch,
+      Dropout<T> dropout) {
+    CellMasks<T> masks = masks(tf, 0, spec.vocabSize(), batch, dropout);
+    if (cudnn && masks.inputOnly()) {
+      Operand<T> x = tf.oneHot(idsT, tf.constant(spec.vocabSize()), one(tf), zero(tf));
+      x = scale == null ? x : tf.math.mul(x, tf.expandDims(scale, tf.constant(-1)));
+      return CudnnRun.run(tf, layers.get(0), masks.onSequence(tf, x), zeroState(tf, 0, batch));
     }
-    Operand<T> x = tf.oneHot(idsT, tf.constant(spec.vocabSize()), one(tf), zero(tf));
-    return run(tf, 0, scale == null ? x : tf.math.mul(x, tf.expandDims(scale, tf.constant(-1))), batch);
+    return layers.get(0).runIds(tf, idsT, scale, spec.seqLen(), zeroState(tf, 0, batch), rowGroups, masks);
+  }
+
+  /** Layer {@code i}'s own dropout masks for this step (none in graphs that never train). */
+  private CellMasks<T> masks(Ops tf, int i, int inputDim, Operand<TInt32> batch, Dropout<T> dropout) {
+    return CellMasks.draw(tf, dropout, i, spec.recurrent().get(i), inputDim, spec.units(), batch, vars.type());
   }
 
   private Operand<T> one(Ops tf) {
