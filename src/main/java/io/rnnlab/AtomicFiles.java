@@ -114,6 +114,18 @@ public final class AtomicFiles {
         + "); choose a place you can write to", e);
   }
 
+  /**
+   * Renames {@code from} over {@code to} (same folder): atomically where the file system can, so
+   * that {@code to} is always the old file or the new one.
+   */
+  public static void replace(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
   private static void move(Path from, Path to) throws IOException {
     try {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);

@@ -28,6 +28,8 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Mixin ModelOptions model;
 
+  @Mixin DeviceOptions devices;
+
   @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "text to continue (not empty)")
   String prompt;
 
@@ -81,7 +83,7 @@ final class GenerateCommand implements Callable<Integer> {
         model.mode(), samples, model.unknown());
 
     PrintWriter stdout = cmd.commandLine().getOut();
-    try (Generator generator = model.open()) {
+    try (Generator generator = model.open(devices, cmd.commandLine().getErr())) {
       if (samples == 1) {
         // A terminal sees each character as it is drawn; a pipe gets whole lines (a flush per
         // character would be a write system call per character).

@@ -20,7 +20,7 @@ import picocli.CommandLine;
     mixinStandardHelpOptions = true,
     version = "rnnlab 0.1.0 (TensorFlow Java 1.1.0, TF 2.18 runtime)",
     description = "Keras-identical SimpleRNN and LSTM character models on TensorFlow Java.",
-    subcommands = {TrainCommand.class, InspectCommand.class, ExportCommand.class, GenerateCommand.class, PredictCommand.class, CompareCommand.class, ExperimentCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TrainCommand.class, InspectCommand.class, ExportCommand.class, GenerateCommand.class, PredictCommand.class, CompareCommand.class, ExperimentCommand.class, SetupCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static final int OK = 0;
   public static final int FAILURE = 1;
@@ -32,7 +32,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (train, generate, predict, export, inspect, compare, experiment)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (train, generate, predict, export, inspect, compare, experiment, setup)");
   }
 
   public static void main(String[] args) {

@@ -3,6 +3,7 @@ package io.rnnlab.cli;
 import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
 import io.rnnlab.run.RunDirectory;
+import io.rnnlab.runtime.Devices;
 import io.rnnlab.savedmodel.CharModels;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -32,7 +33,13 @@ final class ModelOptions {
     return GenerationOptions.UnknownChars.parse(unknown);
   }
 
-  Generator open() {
-    return Generator.of(CharModels.open(RunDirectory.model(model), vocab));
+  /** The model, run where {@code devices} says ({@code auto}: the CPU); a GPU run names its GPU on stderr. */
+  Generator open(DeviceOptions devices, java.io.PrintWriter err) {
+    Devices.Report device = devices.forInference();
+    if (device.gpu()) {
+      err.println(device.describe("running"));
+      err.flush();
+    }
+    return Generator.of(CharModels.open(RunDirectory.model(model), vocab, device.options()));
   }
 }

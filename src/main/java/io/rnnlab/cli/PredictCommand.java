@@ -35,6 +35,8 @@ final class PredictCommand implements Callable<Integer> {
 
   @Mixin ModelOptions model;
 
+  @Mixin DeviceOptions devices;
+
   @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "text before the predicted character")
   String prompt;
 
@@ -53,7 +55,7 @@ final class PredictCommand implements Callable<Integer> {
     Mode requested = model.mode();
     UnknownChars policy = model.unknown();
     PrintWriter out = cmd.commandLine().getOut();
-    try (Generator generator = model.open()) {
+    try (Generator generator = model.open(devices, cmd.commandLine().getErr())) {
       Mode used = generator.resolve(requested);
       float[] p = generator.nextProbabilities(prompt, used, policy);
       Vocabulary v = generator.model().vocabulary();

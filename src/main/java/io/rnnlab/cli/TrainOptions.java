@@ -14,6 +14,7 @@ final class TrainOptions {
   @Option(names = "--clipnorm", paramLabel = "C", description = "clip each weight's gradient to L2 norm C, as Keras's Adam(clipnorm=C) (default: no clipping)") Double clipnorm;
   @Option(names = "--val-batches", paramLabel = "<valBatches>", description = "validation batches per epoch (0 = all)") Integer validationBatches;
   @Option(names = "--checkpoint-every", paramLabel = "N", description = "also checkpoint every N steps") Integer checkpointEvery;
+  @Option(names = "--checkpoint-every-minutes", paramLabel = "M", description = "also checkpoint after every M minutes of training (default: 10; 0 = off)") Double checkpointEveryMinutes;
   @Option(names = "--keep-checkpoints", description = "checkpoints kept (default: 3)") Integer keepCheckpoints;
 
   TrainConfig applyTo(TrainConfig t) {
@@ -22,6 +23,7 @@ final class TrainOptions {
     t = clipnorm == null ? t : t.withAdam(t.adam().withClipnorm(clipnorm));
     t = validationBatches == null ? t : t.withValidationBatches(validationBatches);
     t = checkpointEvery == null ? t : t.withCheckpointEvery(checkpointEvery);
+    t = checkpointEveryMinutes == null ? t : t.withCheckpointEveryMinutes(checkpointEveryMinutes);
     return keepCheckpoints == null ? t : t.withKeepCheckpoints(keepCheckpoints);
   }
 }

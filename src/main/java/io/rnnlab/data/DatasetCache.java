@@ -1,28 +1,15 @@
 package io.rnnlab.data;
 
+import io.rnnlab.CacheDir;
+import io.rnnlab.HttpDownload;
 import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.ConnectException;
-import java.net.ProxySelector;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,12 +46,10 @@ public final class DatasetCache {
           1_115_394L);
 
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
-  private static final int BUFFER_SIZE = 64 * 1024;
 
   private final Path cacheDir;
-  private final HttpClient client;
+  private final HttpDownload http;
   private final Map<String, DatasetInfo> datasets;
-  private final Duration requestTimeout;
 
   /** The default cache directory and the built-in datasets. */
   public DatasetCache() {
@@ -72,7 +57,7 @@ public final class DatasetCache {
   }
 
   public DatasetCache(Path cacheDir) {
-    this(cacheDir, defaultClient(), List.of(TINY_SHAKESPEARE), DEFAULT_TIMEOUT);
+    this(cacheDir, HttpDownload.defaultClient(), List.of(TINY_SHAKESPEARE), DEFAULT_TIMEOUT);
   }
 
   /**
@@ -82,8 +67,8 @@ public final class DatasetCache {
   public DatasetCache(
       Path cacheDir, HttpClient client, List<DatasetInfo> datasets, Duration requestTimeout) {
     this.cacheDir = Objects.requireNonNull(cacheDir, "cacheDir");
-    this.client = Objects.requireNonNull(client, "client");
-    this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+    // A stall gets the same patience as the first response.
+    this.http = new HttpDownload(client, requestTimeout, requestTimeout);
     Map<String, DatasetInfo> byName = new LinkedHashMap<>();
     for (DatasetInfo info : datasets) {
       byName.put(info.name(), info);
@@ -91,17 +76,13 @@ public final class DatasetCache {
     this.datasets = Map.copyOf(byName);
   }
 
-  /** {@code $RNNLAB_CACHE} if set, else {@code ~/.cache/rnnlab}. */
+  /** {@code $RNNLAB_CACHE} if set, else {@code ~/.cache/rnnlab} ({@link CacheDir}). */
   public static Path defaultCacheDir() {
-    return defaultCacheDir(System::getenv, System.getProperty("user.home"));
+    return CacheDir.of();
   }
 
   static Path defaultCacheDir(Function<String, String> env, String userHome) {
-    String configured = env.apply("RNNLAB_CACHE");
-    if (configured != null && !configured.isBlank()) {
-      return Path.of(configured);
-    }
-    return Path.of(userHome, ".cache", "rnnlab");
+    return CacheDir.of(env, userHome);
   }
 
   /**
@@ -203,48 +184,18 @@ public final class DatasetCache {
     }
   }
 
-  /** Streams the body into {@code temp} and returns its sha256 (hex). */
+  /** Fetches the file into {@code temp} and returns its sha256 (hex). */
   private String download(DatasetInfo info, Path temp) {
-    HttpRequest request =
-        HttpRequest.newBuilder(info.url())
-            .timeout(requestTimeout)
-            .header("User-Agent", "rnnlab")
-            .GET()
-            .build();
-    MessageDigest digest = sha256();
     try {
-      HttpResponse<InputStream> response =
-          client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream in = response.body();
-          OutputStream file = Files.newOutputStream(temp)) {
-        if (response.statusCode() != 200) {
-          throw cannotDownload(info, "HTTP " + response.statusCode() + " from " + info.url(), null);
-        }
-        byte[] buffer = new byte[BUFFER_SIZE];
-        long total = 0;
-        for (int n; (n = in.read(buffer)) != -1; ) {
-          total += n;
-          // A known size bounds the download, so a misbehaving server cannot fill the disk.
-          if (info.size() > 0 && total > info.size()) {
-            throw new UserInputException(
-                "downloaded "
-                    + info.name()
-                    + " is larger than the expected "
-                    + info.size()
-                    + " bytes; pass a local copy with --data FILE");
-          }
-          digest.update(buffer, 0, n);
-          file.write(buffer, 0, n);
-        }
-      }
-    } catch (IOException e) {
-      throw cannotDownload(info, describe(info, e), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UncheckedIOException(
-          new InterruptedIOException("interrupted while downloading " + info.name()));
+      http.fetch(info.url(), temp, info.size(), false, null);
+    } catch (HttpDownload.Failure e) {
+      throw cannotDownload(info, e.getMessage(), e);
     }
-    return HexFormat.of().formatHex(digest.digest());
+    String actual = sha256OrNull(temp);
+    if (actual == null) {
+      throw cannotDownload(info, "cannot read back " + temp, null);
+    }
+    return actual;
   }
 
   private static UserInputException cannotDownload(DatasetInfo info, String reason, Throwable cause) {
@@ -253,35 +204,9 @@ public final class DatasetCache {
         cause);
   }
 
-  /** HttpClient's exceptions often have no message; say what happened in words. */
-  private String describe(DatasetInfo info, IOException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof HttpTimeoutException) {
-        return "no response from " + info.url().getHost() + " within " + requestTimeout.toMillis()
-            + " ms";
-      }
-      if (t instanceof UnknownHostException) {
-        return "unknown host " + info.url().getHost();
-      }
-    }
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ConnectException) {
-        String where = info.url().getHost() + (info.url().getPort() < 0 ? "" : ":" + info.url().getPort());
-        String detail = Messages.cause(t);
-        return "cannot connect to " + where + (detail.equals("ConnectException") ? "" : ": " + detail);
-      }
-    }
-    return Messages.cause(e);
-  }
-
   private void moveIntoPlace(DatasetInfo info, Path temp, Path target) {
     try {
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        // Same directory, so this should not happen; a plain replace is the best left.
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
+      io.rnnlab.AtomicFiles.replace(temp, target);
     } catch (IOException e) {
       throw new UserInputException(
           "cannot store "
@@ -295,24 +220,12 @@ public final class DatasetCache {
     }
   }
 
+
   private static String sha256OrNull(Path file) {
-    MessageDigest digest = sha256();
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buffer = new byte[BUFFER_SIZE];
-      for (int n; (n = in.read(buffer)) != -1; ) {
-        digest.update(buffer, 0, n);
-      }
+    try {
+      return HttpDownload.sha256(file);
     } catch (IOException e) {
       return null; // unreadable counts as wrong: it gets downloaded again
-    }
-    return HexFormat.of().formatHex(digest.digest());
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
     }
   }
 
@@ -322,14 +235,5 @@ public final class DatasetCache {
     } catch (IOException ignored) {
       // Best effort: the error being thrown already explains what went wrong.
     }
-  }
-
-  private static HttpClient defaultClient() {
-    return HttpClient.newBuilder()
-        .connectTimeout(Duration.ofSeconds(20))
-        .followRedirects(HttpClient.Redirect.NORMAL)
-        // Honours -Dhttps.proxyHost=… for users behind a proxy.
-        .proxy(ProxySelector.getDefault())
-        .build();
   }
 }

@@ -48,6 +48,31 @@ public final class RunLock implements AutoCloseable {
     return new RunLock(ch, l);
   }
 
+  /**
+   * Waits for the lock on {@code file} (created if missing), saying once why when another process
+   * holds it: for work that a second process should wait for, not be refused (fetching the CUDA
+   * libraries, say).
+   */
+  public static RunLock await(Path file, Runnable onWait) throws IOException {
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try {
+      FileLock l;
+      try {
+        l = ch.tryLock();
+      } catch (OverlappingFileLockException e) {
+        throw new IllegalStateException("this process already holds " + file, e);
+      }
+      if (l == null) {
+        onWait.run();
+        l = ch.lock();
+      }
+      return new RunLock(ch, l);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
   @Override
   public void close() throws IOException {
     lock.release();

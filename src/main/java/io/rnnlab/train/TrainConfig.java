@@ -16,6 +16,8 @@ import java.nio.file.Path;
  *
  * @param maxSteps stop after this many optimizer steps in total (0 = no limit)
  * @param checkpointEvery also checkpoint every N steps inside an epoch (0 = at epoch ends only)
+ * @param checkpointEveryMinutes also checkpoint inside an epoch once this many minutes of training
+ *     have passed since the last checkpoint (0 = off): a long epoch loses at most that much
  * @param validationBatches evaluate at most this many validation batches per epoch (0 = all)
  */
 public record TrainConfig(
@@ -25,15 +27,17 @@ public record TrainConfig(
     long seed,
     long maxSteps,
     int checkpointEvery,
+    double checkpointEveryMinutes,
     int keepCheckpoints,
     int validationBatches) {
 
   /**
    * Keras's {@code fit} defaults where it has one (one epoch, batch 32, {@code Adam()}), else
-   * rnnlab's: seed 42, no step limit, checkpoints at epoch ends, the last 3 kept, every
+   * rnnlab's: seed 42, no step limit, checkpoints at epoch ends and after every 10 minutes of
+   * training (one Tiny Shakespeare epoch takes hours on a small CPU), the last 3 kept, every
    * validation batch.
    */
-  public static final TrainConfig DEFAULTS = new TrainConfig(1, 32, AdamConfig.KERAS_DEFAULTS, 42, 0, 0, 3, 0);
+  public static final TrainConfig DEFAULTS = new TrainConfig(1, 32, AdamConfig.KERAS_DEFAULTS, 42, 0, 0, 10, 3, 0);
 
   public TrainConfig {
     if (epochs < 1 || epochs > 1_000_000) {
@@ -48,6 +52,10 @@ public record TrainConfig(
     if (checkpointEvery < 0) {
       throw new InvalidSetting("checkpointEvery", "must be >= 0, got " + checkpointEvery);
     }
+    if (!(checkpointEveryMinutes >= 0 && checkpointEveryMinutes <= 1_000_000)) {
+      throw new InvalidSetting("checkpointEveryMinutes", "must be in [0, 1000000] (0 = off), got "
+          + checkpointEveryMinutes);
+    }
     if (keepCheckpoints < 1) {
       throw new InvalidSetting("keepCheckpoints", "must be at least 1, got " + keepCheckpoints);
     }
@@ -57,35 +65,39 @@ public record TrainConfig(
   }
 
   public TrainConfig withEpochs(int n) {
-    return new TrainConfig(n, batchSize, adam, seed, maxSteps, checkpointEvery, keepCheckpoints, validationBatches);
+    return new TrainConfig(n, batchSize, adam, seed, maxSteps, checkpointEvery, checkpointEveryMinutes, keepCheckpoints, validationBatches);
   }
 
   public TrainConfig withBatchSize(int n) {
-    return new TrainConfig(epochs, n, adam, seed, maxSteps, checkpointEvery, keepCheckpoints, validationBatches);
+    return new TrainConfig(epochs, n, adam, seed, maxSteps, checkpointEvery, checkpointEveryMinutes, keepCheckpoints, validationBatches);
   }
 
   public TrainConfig withAdam(AdamConfig a) {
-    return new TrainConfig(epochs, batchSize, a, seed, maxSteps, checkpointEvery, keepCheckpoints, validationBatches);
+    return new TrainConfig(epochs, batchSize, a, seed, maxSteps, checkpointEvery, checkpointEveryMinutes, keepCheckpoints, validationBatches);
   }
 
   public TrainConfig withSeed(long s) {
-    return new TrainConfig(epochs, batchSize, adam, s, maxSteps, checkpointEvery, keepCheckpoints, validationBatches);
+    return new TrainConfig(epochs, batchSize, adam, s, maxSteps, checkpointEvery, checkpointEveryMinutes, keepCheckpoints, validationBatches);
   }
 
   public TrainConfig withMaxSteps(long n) {
-    return new TrainConfig(epochs, batchSize, adam, seed, n, checkpointEvery, keepCheckpoints, validationBatches);
+    return new TrainConfig(epochs, batchSize, adam, seed, n, checkpointEvery, checkpointEveryMinutes, keepCheckpoints, validationBatches);
   }
 
   public TrainConfig withCheckpointEvery(int n) {
-    return new TrainConfig(epochs, batchSize, adam, seed, maxSteps, n, keepCheckpoints, validationBatches);
+    return new TrainConfig(epochs, batchSize, adam, seed, maxSteps, n, checkpointEveryMinutes, keepCheckpoints, validationBatches);
+  }
+
+  public TrainConfig withCheckpointEveryMinutes(double minutes) {
+    return new TrainConfig(epochs, batchSize, adam, seed, maxSteps, checkpointEvery, minutes, keepCheckpoints, validationBatches);
   }
 
   public TrainConfig withKeepCheckpoints(int n) {
-    return new TrainConfig(epochs, batchSize, adam, seed, maxSteps, checkpointEvery, n, validationBatches);
+    return new TrainConfig(epochs, batchSize, adam, seed, maxSteps, checkpointEvery, checkpointEveryMinutes, n, validationBatches);
   }
 
   public TrainConfig withValidationBatches(int n) {
-    return new TrainConfig(epochs, batchSize, adam, seed, maxSteps, checkpointEvery, keepCheckpoints, n);
+    return new TrainConfig(epochs, batchSize, adam, seed, maxSteps, checkpointEvery, checkpointEveryMinutes, keepCheckpoints, n);
   }
 
   private static final ObjectMapper JSON = Json.RECORDS;

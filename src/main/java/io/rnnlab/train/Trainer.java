@@ -53,6 +53,7 @@ public final class Trainer {
   }
 
   private Result loop(TrainingGraph graph, TrainingData data, TrainState start) throws IOException {
+    lastCheckpointNanos = System.nanoTime();
     int batches = data.trainBatches(cfg.batchSize());
     Batch batch = data.newBatch(cfg.batchSize());
     List<EpochResult> history = new ArrayList<>(start.history());
@@ -97,7 +98,10 @@ public final class Trainer {
         rows += m.rows();
         chars += (long) m.rows() * data.stepsPerExample();
         listener.onStep(epoch, b, batches, step, lossSum / rows, accSum / rows, chars / secondsSince(t0));
-        if (cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0 && b + 1 < batches) {
+        boolean dueByStep = cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0;
+        boolean dueByTime = cfg.checkpointEveryMinutes() > 0
+            && System.nanoTime() - lastCheckpointNanos >= cfg.checkpointEveryMinutes() * 60e9;
+        if ((dueByStep || dueByTime) && b + 1 < batches) {
           save(graph, new TrainState(epoch, b + 1, step, lossSum, accSum, rows, elapsed + secondsSince(t0), history));
         }
       }
@@ -155,12 +159,15 @@ public final class Trainer {
   }
 
   private Path lastSaved;
+  /** When the run started or last saved a checkpoint: --checkpoint-every-minutes counts from there. */
+  private long lastCheckpointNanos;
 
   private void save(TrainingGraph graph, TrainState s) throws IOException {
     if (checkpoints != null) {
       lastSaved = checkpoints.save(spec, s, graph.snapshot());
       listener.onCheckpoint(lastSaved);
     }
+    lastCheckpointNanos = System.nanoTime();
   }
 
   private String lastGood() {

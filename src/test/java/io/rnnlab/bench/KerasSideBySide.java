@@ -59,6 +59,8 @@ public final class KerasSideBySide {
     out.put("case", a.getOrDefault("case", spec.describe()));
     out.put("intra", threads.intraOpThreads());
     out.put("inter", threads.interOpThreads());
+    out.put("device", gpu ? "gpu" : "cpu");
+    out.put("batch", intFlag(a, "batch", 64));
     switch (args[0]) {
       case "train" -> train(spec, intFlag(a, "batch", 64), intFlag(a, "warmup", 5), intFlag(a, "steps", 20), threads,
           intFlag(a, "row-groups", 0), a.getOrDefault("recurrence", "auto"), out);

@@ -232,6 +232,8 @@ class BadInputTest {
         inProcess("train: 1000 layers", "layers must be in [1, 16], got 1000", (in, out) -> train(out, "--layers", "1000")),
         inProcess("train: 0 epochs", "--epochs must be in [1, 1000000], got 0", (in, out) -> train(out, "--epochs", "0")),
         inProcess("train: val fraction 1.5", "1.5", (in, out) -> train(out, "--val-fraction", "1.5")),
+        inProcess("train: negative checkpoint minutes", "--checkpoint-every-minutes must be in [0, 1000000]",
+            (in, out) -> train(out, "--checkpoint-every-minutes", "-1")),
         inProcess("train: unknown preset", "unknown preset 'tiny-gpt'", (in, out) -> train(out, "--preset", "tiny-gpt")),
         inProcess("train: unknown cell", "unknown cell 'conv_lstm' (expected one of [simple_rnn, lstm, gru])", (in, out) ->
             train(out, "--cell", "conv_lstm")),

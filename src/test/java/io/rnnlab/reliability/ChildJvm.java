@@ -65,8 +65,20 @@ final class ChildJvm implements AutoCloseable {
   }
 
   static ChildJvm start(List<String> command) throws IOException {
+    return start(command, java.util.Map.of());
+  }
+
+  /** With these environment variables set (an empty value removes the variable). */
+  static ChildJvm start(List<String> command, java.util.Map<String, String> env) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+    env.forEach((k, v) -> {
+      if (v.isEmpty()) {
+        pb.environment().remove(k);
+      } else {
+        pb.environment().put(k, v);
+      }
+    });
     return new ChildJvm(pb.start());
   }
 

@@ -116,7 +116,8 @@ class CliFuzzTest {
     OPTIONS.put("generate", List.of(path("--model"), opt("--prompt", "hello", "", "h", "\u00e9\u00e8", "hello world. "),
         number("--length"), number("--temperature"), number("--top-k"), number("--seed"),
         opt("--mode", "auto", "stateful", "window", "sideways"), number("--samples"),
-        opt("--format", "plain", "paragraphs", "html"), path("--vocab"), opt("--unknown", "error", "skip", "ignore")));
+        opt("--format", "plain", "paragraphs", "html"), path("--vocab"), opt("--unknown", "error", "skip", "ignore"),
+        opt("--device", "cpu", "gpu", "auto", "tpu"), number("--threads")));
     OPTIONS.put("export", List.of(path("--run"), path("--checkpoint"), opt("--checkpoint", "ckpt-000000006", "ckpt-1")));
     OPTIONS.put("inspect", List.of(flag("--json"), path("--vocab"), flag("--check")));
     OPTIONS.put("compare", List.of(opt("--prompt", "the ", "", "\u00e9"), number("--temperature"), number("--seed"),

@@ -45,7 +45,7 @@ class ResumeEquivalenceTest {
   }
 
   static TrainConfig config(long maxSteps) {
-    return new TrainConfig(3, 16, AdamConfig.KERAS_DEFAULTS.withLearningRate(0.01), 7, maxSteps, 4, 2, 0);
+    return new TrainConfig(3, 16, AdamConfig.KERAS_DEFAULTS.withLearningRate(0.01), 7, maxSteps, 4, 0, 2, 0);
   }
 
   static TrainJob.Outcome run(Path out, long maxSteps, boolean resume, StopSignal stop) throws Exception {
@@ -110,6 +110,36 @@ class ResumeEquivalenceTest {
     assertThat(steps).last().isEqualTo(9L);
 
     TrainJob.Outcome resumed = run(dir.resolve("run"), 0, true, null);
+    assertThat(resumed.weights().maxAbsDiff(whole)).isLessThanOrEqualTo(1e-6);
+  }
+
+  /**
+   * --checkpoint-every-minutes: a checkpoint written because time passed (here every step: a
+   * vanishing interval, no step interval) resumes as exactly as any other. The run is cut back
+   * to the time checkpoint of step 7, mid-epoch, and resumed from there.
+   */
+  @Test
+  void aTimeCheckpointResumesExactly(@TempDir Path dir) throws Exception {
+    Weights whole = run(dir.resolve("whole"), 0, false, null).weights();
+    TrainConfig byTime = config(0).withCheckpointEvery(0).withCheckpointEveryMinutes(1e-7).withKeepCheckpoints(100);
+    Path run = dir.resolve("run");
+    TrainJob.run(new TrainJob.Request(SPEC, VOCAB, data(16), byTime, run, false, null, SessionOptions.DEFAULT),
+        new TrainListener() {}, null);
+    Path checkpoints = RunDirectory.at(run).checkpoints();
+    List<String> names;
+    try (var list = Files.list(checkpoints)) {
+      names = list.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+    // Steps 1..15, 5 a epoch: mid-epoch ones exist only because time passed.
+    assertThat(names).contains("ckpt-000000003", "ckpt-000000007", "ckpt-000000013");
+    for (String n : names) {
+      if (n.compareTo("ckpt-000000007") > 0) {
+        io.rnnlab.AtomicFiles.deleteTree(checkpoints.resolve(n));
+      }
+    }
+    TrainJob.Outcome resumed = TrainJob.run(new TrainJob.Request(SPEC, VOCAB, data(16), byTime, run, true, null,
+        SessionOptions.DEFAULT), new TrainListener() {}, null);
+    assertThat(resumed.result().outcome()).isEqualTo(Trainer.Outcome.COMPLETED);
     assertThat(resumed.weights().maxAbsDiff(whole)).isLessThanOrEqualTo(1e-6);
   }
 

@@ -46,7 +46,7 @@ class PresetTest {
     assertThat(q.architecture().dropouts()).containsExactly(0.0, 0.2, 0.2);
     assertThat(q.data()).isEqualTo(p.data().withSplit(SplitMode.CONTIGUOUS));
     assertThat(q.data().step()).isEqualTo(3);
-    assertThat(q.train()).isEqualTo(new TrainConfig(20, 8, AdamConfig.KERAS_DEFAULTS, 42, 0, 0, 3, 0));
+    assertThat(q.train()).isEqualTo(new TrainConfig(20, 8, AdamConfig.KERAS_DEFAULTS, 42, 0, 0, 10, 3, 0));
     assertThat(q.name()).isEqualTo(p.name());
   }
 
