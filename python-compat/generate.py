@@ -45,10 +45,14 @@ def load_vocab(model_dir):
     return vocab["chars"]
 
 
+STATE_VECTORS = {"lstm": 2, "simple_rnn": 1, "gru": 1}  # h, c for LSTM; h for SimpleRNN and GRU
+
+
 def state_size(spec):
-    """layers x (h, c for LSTM | h for SimpleRNN) x units, laid out layer by layer."""
-    per_layer = {"lstm": 2, "simple_rnn": 1}[spec["cell"]]
-    return spec["layers"] * per_layer * spec["units"]
+    """(h, c for LSTM | h for SimpleRNN and GRU) x units for each layer, laid out layer by layer.
+    A stack of mixed cells lists them per layer ("cells"); otherwise every layer is "cell"."""
+    cells = spec.get("cells") or [spec["cell"]] * spec["layers"]
+    return sum(STATE_VECTORS[c] for c in cells) * spec["units"]
 
 
 class SplittableRandom:

@@ -111,12 +111,20 @@ def keras_model(K, spec):
     model = K.Sequential([inputs])
     if spec["embedding_dim"]:
         model.add(L.Embedding(spec["vocab_size"], spec["embedding_dim"]))
-    rnn = {"lstm": L.LSTM, "simple_rnn": L.SimpleRNN}[spec["cell"]]
-    for i in range(spec["layers"]):
-        model.add(rnn(spec["units"],
-                      return_sequences=spec["loss_on"] == "all" or i < spec["layers"] - 1))
-        if spec["dropout"]:
-            model.add(L.Dropout(spec["dropout"]))
+    # spec.json: "cells" for a stack of mixed cells, "dropouts" by position (after the input, then
+    # after each layer) unless they are "dropout" after each layer, "cell_dropout" when any.
+    n = spec["layers"]
+    cells = spec.get("cells") or [spec["cell"]] * n
+    dropouts = spec.get("dropouts") or [0.0] + [spec["dropout"]] * n
+    cell_dropout = spec.get("cell_dropout") or [[0.0, 0.0]] * n
+    rnn = {"lstm": L.LSTM, "simple_rnn": L.SimpleRNN, "gru": L.GRU}
+    if dropouts[0]:
+        model.add(L.Dropout(dropouts[0]))
+    for i in range(n):
+        model.add(rnn[cells[i]](spec["units"], return_sequences=spec["loss_on"] == "all" or i < n - 1,
+                                dropout=cell_dropout[i][0], recurrent_dropout=cell_dropout[i][1]))
+        if dropouts[i + 1]:
+            model.add(L.Dropout(dropouts[i + 1]))
     if spec["head"] == "regression":
         model.add(L.Dense(1))
         model.compile(loss="mse", optimizer="adam")

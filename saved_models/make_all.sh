@@ -8,7 +8,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 python="${PYTHON:-$("$here/../python-compat/ensure-venv.sh")}"
 train() { "$python" "$here/../python-compat/train_keras.py" --seed 1 --out "$here" "$@"; }
 
-rm -rf "$here"/keras2-* "$here"/keras3-*
+rm -rf "$here"/keras2-* "$here"/keras3-* "$here/variants"
 
 # Keras 3 export + .keras of the hello tutorial models (one-hot input, 100 epochs).
 train --preset hello-lstm --format keras3-export,keras --name lstm-hello
@@ -29,5 +29,10 @@ train --preset hello-rnn --units 64 --any-length --epochs 100 --format keras3-ex
   --name simplernn-anylength
 # Keras 3 export of the regression tutorial: LSTM(20) + Dense(1) on 5 floats.
 train --preset sum-lstm --format keras3-export --name sum-lstm
+
+# The char models Keras users write (issue 15): Dropout anywhere, noise layers, the cells' own
+# dropout, TimeDistributed(Dense), GRU, mixed cells, and models rnnlab must refuse; 16 units on
+# a short German text, 40 epochs each (~3 min on 2 cores). See python-compat/train_variants.py.
+"$python" "$here/../python-compat/train_variants.py" --seed 1 --out "$here/variants"
 
 du -sh "$here"

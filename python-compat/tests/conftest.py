@@ -35,6 +35,9 @@ JAVA_RUNS = {
     "java-hello-rnn-emb16": ["--preset", "hello-rnn", "--embedding-dim", "16"],
     "java-2x32-all": ["--preset", "hello-lstm", "--layers", "2", "--units", "32",
                       "--loss-on", "all"],
+    # GRU (h only in the step state), Dropout after the input and between the layers only
+    "java-2xgru32-dropouts": ["--preset", "hello-lstm", "--cell", "gru", "--layers", "2", "--units", "32",
+                              "--dropouts", "0.1,0.2,0"],
 }
 # What spec.json of each Java run must say (the CLI flags, applied to the preset).
 JAVA_SPECS = {
@@ -42,6 +45,8 @@ JAVA_SPECS = {
     "java-hello-rnn-emb16": dict(cell="simple_rnn", layers=1, units=128, embedding_dim=16,
                                  loss_on="last"),
     "java-2x32-all": dict(cell="lstm", layers=2, units=32, embedding_dim=0, loss_on="all"),
+    "java-2xgru32-dropouts": dict(cell="gru", layers=2, units=32, embedding_dim=0, loss_on="last",
+                                  dropout=0.0, dropouts=[0.1, 0.2, 0.0]),
 }
 # The same three shapes of model, written by the Python reference exporter (smaller units).
 PYTHON_SPECS = {

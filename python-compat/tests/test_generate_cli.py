@@ -54,3 +54,13 @@ def test_a_regression_model_is_named_as_such(tmp_path):
     (tmp_path / "assets" / "spec.json").write_text('{"head": "regression", "cell": "lstm"}')
     assert_user_error(run(str(tmp_path), "--prompt", "1", "--length", "5"),
                       ["is a regression model", "does not generate text"])
+
+
+def test_state_size_counts_each_layers_state_vectors():
+    """h and c per LSTM layer, h per SimpleRNN or GRU layer; a mixed stack lists its cells."""
+    import generate
+
+    assert generate.state_size({"cell": "lstm", "layers": 2, "units": 16}) == 64
+    assert generate.state_size({"cell": "simple_rnn", "layers": 2, "units": 16}) == 32
+    assert generate.state_size({"cell": "gru", "layers": 1, "units": 16}) == 16
+    assert generate.state_size({"cell": "gru", "cells": ["gru", "lstm"], "layers": 2, "units": 16}) == 48

@@ -26,7 +26,8 @@ VOCAB = build_vocab(HELLO_TEXT)
 
 # KerasParityMain.cases(): the architectures rnnlab builds, small.
 CASES = ["simplernn-onehot", "lstm-onehot", "2xlstm-onehot-dropout", "2xlstm-emb-dropout",
-         "2xsimplernn-emb-all", "lstm-onehot-all-dropout", "lstm-regression"]
+         "2xsimplernn-emb-all", "lstm-onehot-all-dropout", "lstm-regression", "gru-emb", "gru-lstm-emb-dropouts",
+         "lstm-gru-onehot-celldrop-all"]
 EMBEDDING_CASES = [c for c in CASES if "-emb" in c]
 
 
@@ -132,12 +133,20 @@ def normalized(config):
     return config
 
 
-def train_on_java_batch(model, case):
-    """Keras's train_on_batch on Java's batch with Dropout off (Java's steps ran without dropout
-    too: the masks could never agree). Returns the weights before, the batch and the logs."""
+def no_dropout(model):
+    """Dropout layers and the cells' own dropout off: Java's steps ran without dropout too (the
+    masks could never agree)."""
     for layer in model.layers:
         if isinstance(layer, keras.layers.Dropout):
             layer.rate = 0.0
+        if hasattr(layer, "cell"):
+            layer.cell.dropout = layer.cell.recurrent_dropout = 0.0
+
+
+def train_on_java_batch(model, case):
+    """Keras's train_on_batch on Java's batch with dropout off (no_dropout). Returns the weights
+    before, the batch and the logs."""
+    no_dropout(model)
     before = kp.weights_by_name(model)
     x = kp.model_input(case["spec"], kp.tensor(case["adam"]["input"]))
     y = kp.model_targets(case["spec"], kp.tensor(case["adam"]["targets"]))
@@ -223,9 +232,7 @@ def test_embedding_adam_follows_kerass_sparse_rule_for_repeated_characters(java_
 
     case, model, before, x, y, _ = keras_adam_step(java_dir, name)
     fresh = load_keras(java_dir / (name + ".keras"))
-    for layer in fresh.layers:
-        if isinstance(layer, keras.layers.Dropout):
-            layer.rate = 0.0
+    no_dropout(fresh)
     with tf.GradientTape() as tape:
         e = fresh.layers[0](x)
         tape.watch(e)
@@ -289,7 +296,8 @@ def test_round_trip_keras_fits_the_java_model_and_java_generates_what_keras_gene
         <= OUTPUT_TOL
 
 
-@pytest.mark.parametrize("name", ["2xlstm-emb-dropout", "lstm-onehot-all-dropout", "lstm-regression"])
+@pytest.mark.parametrize("name", ["2xlstm-emb-dropout", "lstm-onehot-all-dropout", "lstm-regression",
+                                  "gru-lstm-emb-dropouts"])
 def test_java_reads_keras2_h5_and_keras3_weights_files(java_dir, probe, tmp_path, name):
     """tf_keras model.save("x.h5") and save_weights("x.h5"), and Keras 3 save_weights, imported
     for the spec as `train --init-from` does: Java's outputs equal Keras's."""
@@ -351,6 +359,10 @@ def other_ways_to_write_the_model():
         # Keras 3 makes Input float32 unless told otherwise, even before an Embedding
         "embedding-float-input": (keras.Sequential([keras.Input((seq,)), L.Embedding(v, 4), L.LSTM(8),
                                                     L.Dense(v, activation="softmax")]), False),
+        # GRU (reset_after=True) and a cell's own dropout, refused before issue 15: the same at inference
+        "gru": (keras.Sequential([keras.Input((seq, v)), L.GRU(8), L.Dense(v, activation="softmax")]), False),
+        "cell-dropout": (keras.Sequential([keras.Input((seq, v)), L.LSTM(8, recurrent_dropout=0.1),
+                                           L.Dense(v, activation="softmax")]), False),
     }
 
 
@@ -394,7 +406,8 @@ def unsupported_models():
     # A branch: the Dense reads the sum of two LSTMs' outputs, which no Sequential computes.
     branched = keras.Model(inp, head()(L.Add(name="add")([L.LSTM(8)(h), L.LSTM(8)(h)])))
     return {
-        "gru": (seq_model(L.GRU(8, name="gru"), head()), "layer 'gru' (GRU) is not supported"),
+        "gru-reset-before": (seq_model(L.GRU(8, reset_after=False, name="gru"), head()),
+                             "layer 'gru' (GRU) has reset_after=False"),
         "bidirectional": (seq_model(L.Bidirectional(L.LSTM(8), name="bidi"), head()),
                           "layer 'bidi' (Bidirectional) is not supported"),
         "relu": (seq_model(L.LSTM(8, activation="relu", name="l"), head()),
@@ -403,8 +416,9 @@ def unsupported_models():
                     "layer 'r' (SimpleRNN) has use_bias=False"),
         "backwards": (seq_model(L.LSTM(8, go_backwards=True, name="b"), head()),
                       "layer 'b' (LSTM) has go_backwards=True"),
-        "cell-dropout": (seq_model(L.LSTM(8, recurrent_dropout=0.1, name="d"), head()),
-                         "layer 'd' (LSTM) has recurrent_dropout=0.1"),
+        "time-distributed-other": (seq_model(L.LSTM(8, return_sequences=True),
+                                             L.TimeDistributed(L.Dropout(0.1), name="td"), head()),
+                                   "layer 'td' (TimeDistributed) wraps a Dropout; rnnlab reads TimeDistributed(Dense)"),
         "widths": (seq_model(L.LSTM(16, return_sequences=True), L.LSTM(8, name="narrow"), head()),
                    "layer 'narrow' (LSTM) has 8 units"),
         "masking": (seq_model(L.Embedding(v, 4, mask_zero=True, name="e"), L.LSTM(8), head(),
@@ -435,7 +449,7 @@ def test_unsupported_keras_models_are_refused_naming_the_layer(probe, tmp_path):
         assert "\n" not in result["error"]
 
 
-def test_a_keras2_gru_h5_is_refused(probe, tmp_path):
+def test_a_keras2_gru_h5_is_not_an_lstm(probe, tmp_path):
     import tf_keras
 
     v = len(VOCAB)
@@ -446,7 +460,7 @@ def test_a_keras2_gru_h5_is_refused(probe, tmp_path):
             "seq_len": 10, "vocab_size": v, "head": "softmax", "loss_on": "last",
             "input_features": 0}
     (result,) = probe.check([tmp_path / "gru.h5"], spec, tmp_path)
-    assert "gru.h5" in result["error"] and "recurrent kernel of shape [8, 24]" in result["error"]
+    assert result["error"] == "gru.h5 has gru(8), the flags ask for lstm(8)"
 
 
 def test_the_keras_trained_artifacts_in_saved_models_read_in_java(probe, tmp_path):

@@ -25,7 +25,7 @@ def assets(path, name):
 
 
 def state_size(spec):
-    return spec["layers"] * (2 if spec["cell"] == "lstm" else 1) * spec["units"]
+    return generate.state_size(spec)
 
 
 def call(sig, **inputs):

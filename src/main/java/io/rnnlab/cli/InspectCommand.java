@@ -115,6 +115,7 @@ final class InspectCommand implements Callable<Integer> {
         c.put("problem", problem);
       }
       root.put("char_model", c);
+      root.put("training_problems", m.trainingProblems());
       out.println(JSON.writeValueAsString(root));
     } else {
       out.println("Keras file " + path);
@@ -129,6 +130,8 @@ final class InspectCommand implements Callable<Integer> {
       }
       out.println(problem == null ? "char model: yes, rnnlab generate samples it (default mode " + mode + ")"
           : "char model: no; " + problem);
+      out.println(m.trainingProblems().isEmpty() ? "train --init-from: yes"
+          : "train --init-from: no; " + m.trainingProblems().get(0));
     }
     out.flush();
     if (check) {

@@ -4,10 +4,13 @@ import io.rnnlab.UserInputException;
 import io.rnnlab.generate.GenerationOptions;
 import io.rnnlab.generate.Generator;
 import io.rnnlab.generate.Sampler;
+import io.rnnlab.keras.KerasWeightsImport;
+import io.rnnlab.model.ModelSpec;
 import io.rnnlab.run.RunDirectory;
 import io.rnnlab.run.TrainRunner;
 import io.rnnlab.runtime.Devices;
 import io.rnnlab.savedmodel.CharModels;
+import io.rnnlab.train.Architecture;
 import io.rnnlab.train.Preset;
 import io.rnnlab.train.TensorBoardLogger;
 import io.rnnlab.train.TrainSetup;
@@ -22,8 +25,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code rnnlab train}: a preset, overridden by flags, trained into a run directory. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Train a SimpleRNN or LSTM model (Keras-identical graph) and export it.",
-        "Starts from a --preset; every flag overrides it."})
+    description = {"Train a SimpleRNN, LSTM or GRU model (Keras-identical graph) and export it.",
+        "Starts from a --preset (or the Keras model of --init-from); every flag overrides it."})
 final class TrainCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec cmd;
 
@@ -36,7 +39,7 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin TrainOptions training;
 
   @Option(names = "--init-from", paramLabel = "MODEL.keras|WEIGHTS.h5",
-      description = "start from a Keras model's weights (.keras, Keras 3 .weights.h5, Keras 2 .h5); the flags must describe the same layers")
+      description = "start from a Keras model (.keras: its layers and weights, flags may change what does not shape the weights) or from weights for the model the flags describe (Keras 3 .weights.h5, Keras 2 .h5)")
   Path initFrom;
   @Option(names = "--resume", description = "continue from the newest valid checkpoint in --out") boolean resume;
   @Option(names = "--out", paramLabel = "DIR", description = "run directory (default runs/<preset>-<time>)") Path out;
@@ -64,10 +67,17 @@ final class TrainCommand implements Callable<Integer> {
     return Main.exitCode(finished.status());
   }
 
-  /** The preset with every flag given replacing its field. */
+  /**
+   * The preset with every flag given replacing its field. With {@code --init-from} a Keras model,
+   * the model the flags leave unsaid is that model's, not the preset's: its layers and their
+   * cells, its Dropout layers where they are, its cells' own dropout, its window (when fixed) and
+   * loss position. Flags that change its weights' shapes are refused when the weights load.
+   */
   private Preset withFlags(Preset p) {
+    ModelSpec keras = initFrom == null ? null : KerasWeightsImport.model(initFrom, p.architecture().seqLen());
+    Architecture model = keras == null ? p.architecture() : Architecture.of(keras);
     return p.withData(data.applyTo(p.data()))
-        .withArchitecture(architecture.applyTo(p.architecture()))
+        .withArchitecture(architecture.applyTo(model))
         .withTrain(training.applyTo(budget.applyTo(p.train())));
   }
 

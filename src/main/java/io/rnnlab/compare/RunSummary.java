@@ -45,7 +45,7 @@ public record RunSummary(
     return new RunSummary(
         run.name(),
         run.task(),
-        run.spec() == null ? "" : run.spec().cell().kerasName(),
+        run.spec() == null ? "" : io.rnnlab.model.RecurrentSpec.cellNames(run.spec().recurrent()),
         run.spec() == null ? 0 : run.spec().layers(),
         run.spec() == null ? 0 : run.spec().units(),
         run.spec() == null ? -1 : run.spec().parameterCount(),

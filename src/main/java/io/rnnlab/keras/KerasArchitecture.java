@@ -1,6 +1,8 @@
 package io.rnnlab.keras;
 
 import io.rnnlab.UserInputException;
+import io.rnnlab.model.CellType;
+import io.rnnlab.model.RecurrentSpec;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
 import java.util.ArrayList;
@@ -18,7 +20,7 @@ final class KerasArchitecture {
   static void requireSame(ModelSpec found, ModelSpec wanted, String source) {
     List<String> has = new ArrayList<>();
     List<String> asks = new ArrayList<>();
-    if (found.cell() != wanted.cell() || found.units() != wanted.units()) {
+    if (!cells(found).equals(cells(wanted)) || found.units() != wanted.units()) {
       has.add(cell(found));
       asks.add(cell(wanted));
     }
@@ -64,14 +66,31 @@ final class KerasArchitecture {
           : " predicts at every step (return_sequences=True); this run puts the loss on the last step only")
           + " (--loss-on " + wanted.lossOn().jsonName() + ")");
     }
-    if (k.dropout() != wanted.dropout()) {
-      notes.add(source + " has dropout " + k.dropout() + "; this run uses " + wanted.dropout() + " (--dropout)");
+    if (!k.dropouts().equals(wanted.dropouts())) {
+      notes.add(source + " has dropout " + rates(k) + "; this run uses " + rates(wanted) + " (--dropout)");
     }
     return notes;
   }
 
+  /** The cells layer by layer, e.g. {@code [lstm, lstm]}. */
+  private static java.util.List<CellType> cells(ModelSpec s) {
+    return s.recurrent().stream().map(RecurrentSpec::cell).toList();
+  }
+
+  /** {@code lstm(128)}, or {@code gru(16)+lstm(16)} for mixed cells. */
   private static String cell(ModelSpec s) {
-    return s.cell().kerasName() + "(" + s.units() + ")";
+    java.util.List<String> names = cells(s).stream().map(c -> c.kerasName() + "(" + s.units() + ")").distinct().toList();
+    return names.size() == 1 ? names.get(0)
+        : String.join("+", cells(s).stream().map(c -> c.kerasName() + "(" + s.units() + ")").toList());
+  }
+
+  /**
+   * Dropout by position: the one rate after each recurrent layer ({@code --dropout}'s form), or
+   * {@code [0.1, 0.0, 0.2] (after the input, then after each recurrent layer)}.
+   */
+  private static String rates(ModelSpec s) {
+    double each = s.dropoutAfterEach();
+    return Double.isNaN(each) ? s.dropouts() + " (after the input, then after each recurrent layer)" : String.valueOf(each);
   }
 
   private static String layers(ModelSpec s) {

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
@@ -65,9 +66,12 @@ public final class KerasArchive {
    * A model read from a {@code .keras} file; {@code vocab} is null when no vocabulary lies beside
    * it. {@code anyLength}: the Keras model takes sequences of any length, and {@code
    * spec.seqLen()} is the window length the reader was given for it. {@code logits}: its Dense
-   * head is linear (rnnlab's graph applies the softmax).
+   * head is linear (rnnlab's graph applies the softmax). {@code trainingProblems}: why rnnlab
+   * cannot train the model as Keras would (training-time layers it reads as the identity), one
+   * line each; empty when it can.
    */
-  public record Model(ModelSpec spec, Weights weights, Vocabulary vocab, boolean anyLength, boolean logits) {}
+  public record Model(ModelSpec spec, Weights weights, Vocabulary vocab, boolean anyLength, boolean logits,
+      List<String> trainingProblems) {}
 
   /**
    * The Adam a {@code .keras} file carries: its hyper-parameters (compile_config) and state
@@ -173,9 +177,9 @@ public final class KerasArchive {
       KerasConfigReader.Parsed config = KerasConfigReader.parse(
           new String(readCapped(zip, CONFIG, MAX_JSON_BYTES, source), StandardCharsets.UTF_8), source, seqLenIfAny);
       ModelSpec spec = config.spec();
-      Weights weights = readWeights(zip, spec, source).checkFits(spec, source);
+      Weights weights = readWeights(zip, spec, config.denseGroup(), source).checkFits(spec, source);
       return new Model(spec, weights, withVocabulary ? readVocabulary(file, spec) : null, config.anyLength(),
-          config.logits());
+          config.logits(), config.trainingProblems());
     } catch (ZipException e) {
       throw new UserInputException(source + " is not a valid .keras archive (" + Messages.of(e)
           + "); it may be truncated or not a Keras file");
@@ -245,7 +249,8 @@ public final class KerasArchive {
     return 4 * Float.BYTES * spec.parameterCount() + (16L << 20);
   }
 
-  private static Weights readWeights(ZipFile zip, ModelSpec spec, String source) throws IOException {
+  private static Weights readWeights(ZipFile zip, ModelSpec spec, String denseGroup, String source)
+      throws IOException {
     if (zip.getEntry(WEIGHTS) == null) {
       throw new UserInputException(source + " has no " + WEIGHTS
           + (zip.getEntry("model.weights.npz") != null ? " (its weights are in npz format, which rnnlab does not read)" : ""));
@@ -256,7 +261,7 @@ public final class KerasArchive {
         copyCapped(zip, WEIGHTS, maxWeightsBytes(spec), source, out);
       }
       try (HdfFile h5 = new HdfFile(tmp)) {
-        return KerasH5Weights.readKeras3(h5, spec, source);
+        return KerasH5Weights.readKeras3(h5, spec, denseGroup, source);
       } catch (UserInputException e) {
         throw e;
       } catch (RuntimeException e) {

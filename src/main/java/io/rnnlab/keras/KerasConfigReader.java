@@ -9,6 +9,7 @@ import io.rnnlab.model.CellType;
 import io.rnnlab.model.Head;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
+import io.rnnlab.model.RecurrentSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -22,16 +23,24 @@ import java.util.Set;
 /**
  * A Keras model config (Keras 3 {@code config.json}, or the same layer configs as tf_keras writes
  * them) → {@link ModelSpec}, accepting exactly the models rnnlab computes identically: [InputLayer]
- * [Embedding] (SimpleRNN | LSTM) [Dropout] … Dense, as a Sequential or as a Functional model whose
- * layers form that one chain. The Dense head may end in softmax, be followed by a softmax layer
- * ({@code Activation('softmax')}, {@code Softmax()}), or give logits (linear, one unit per symbol:
- * rnnlab's softmax head computes those logits, then the softmax). Anything whose math
- * rnnlab would silently get wrong (another cell, a wrapper, a branch, a non-default activation,
- * missing biases, returned states, masking, …) is refused with the offending layer named.
+ * [Embedding] (SimpleRNN | LSTM | GRU)… Dense, with Dropout anywhere before the head, as a
+ * Sequential or as a Functional model whose layers form that one chain. The recurrent layers may
+ * mix cells and carry their own {@code dropout} / {@code recurrent_dropout}; the Dense head may be
+ * wrapped in {@code TimeDistributed} (the same Dense on every step), end in softmax, be followed
+ * by a softmax layer ({@code Activation('softmax')}, {@code Softmax()}), or give logits (linear,
+ * one unit per symbol: rnnlab's softmax head computes those logits, then the softmax). Layers that
+ * only act in training (Dropout, SpatialDropout1D, GaussianNoise, GaussianDropout, AlphaDropout)
+ * are the identity at inference wherever they are; those rnnlab does not train are recorded in
+ * {@link Parsed#trainingProblems}. Anything whose math rnnlab would silently get wrong (another
+ * cell, a wrapper, a branch, a non-default activation, missing biases, returned states, masking,
+ * a GRU with {@code reset_after=False}, …) is refused with the offending layer named.
  */
 final class KerasConfigReader {
   private static final String SUPPORTED = "rnnlab reads Sequential (or single-chain Functional) models of"
-      + " [Embedding] → SimpleRNN or LSTM layers [each followed by Dropout] → Dense";
+      + " [Embedding] → SimpleRNN, LSTM or GRU layers → Dense, with Dropout anywhere";
+  /** Layers that change nothing at inference ({@code training=False}): Keras's own training-time noise. */
+  private static final Set<String> NOISE = Set.of("SpatialDropout1D", "GaussianNoise", "GaussianDropout",
+      "AlphaDropout");
 
   private final String source;
   private final int seqLenIfAny;
@@ -43,9 +52,13 @@ final class KerasConfigReader {
 
   /**
    * What a config describes. {@code anyLength}: the model takes sequences of any length, and
-   * {@code spec.seqLen()} is the caller's choice; {@code logits}: its Dense head is linear.
+   * {@code spec.seqLen()} is the caller's choice; {@code logits}: its Dense head is linear; {@code
+   * denseGroup}: where Keras 3 keeps the head's weights ({@code dense}, or {@code
+   * time_distributed/layer} for a wrapped one); {@code trainingProblems}: why rnnlab cannot train
+   * this model as Keras would (training-time layers it does not train), one line each, empty when
+   * it can; inference ignores them.
    */
-  record Parsed(ModelSpec spec, boolean anyLength, boolean logits) {}
+  record Parsed(ModelSpec spec, boolean anyLength, boolean logits, String denseGroup, List<String> trainingProblems) {}
 
   /**
    * @param seqLenIfAny the window length to give a model that takes sequences of any length; 0
@@ -116,24 +129,63 @@ final class KerasConfigReader {
         chain.input = Shape.of(c.has("batch_shape") ? c.get("batch_shape") : c.get("batch_input_shape"));
       }
       case "Embedding" -> addEmbedding(chain, name, kind, c);
-      case "SimpleRNN", "LSTM" -> {
+      case "SimpleRNN", "LSTM", "GRU" -> {
         chain.recurrent.add(recurrent(name, kind, c));
+        chain.dropouts.add(null);
         chain.inputIfUnknown(c);
       }
       case "Dropout" -> addDropout(chain, name, kind, c);
-      case "Dense" -> {
-        if (chain.recurrent.isEmpty()) {
-          throw unsupported(name, kind, "comes before any recurrent layer");
+      case "Dense" -> setHead(chain, name, c, KerasNames.DENSE);
+      case "TimeDistributed" -> addTimeDistributed(chain, name, kind, c);
+      default -> {
+        if (!NOISE.contains(kind)) {
+          throw unsupported(name, kind.isEmpty() ? "unknown class" : kind, "is not supported; " + SUPPORTED);
         }
-        chain.dense = c;
-        chain.denseName = name;
+        chain.layersBeforeEmbedding = true;
+        chain.trainingProblems.add(noise(name, kind));
+        chain.inputIfUnknown(c);
       }
-      default -> throw unsupported(name, kind.isEmpty() ? "unknown class" : kind, "is not supported; " + SUPPORTED);
     }
   }
 
-  /** After the Dense head only a softmax layer may follow, once, and only a linear Dense. */
+  private void setHead(Chain chain, String name, JsonNode c, String group) {
+    if (chain.recurrent.isEmpty()) {
+      throw unsupported(name, "Dense", "comes before any recurrent layer");
+    }
+    chain.dense = c;
+    chain.denseName = name;
+    chain.denseGroup = group;
+  }
+
+  /**
+   * {@code TimeDistributed(Dense)}: the Dense on every step, which is what Keras 3's Dense does on
+   * a sequence; Keras files its weights under the wrapper ({@code time_distributed/layer}).
+   */
+  private void addTimeDistributed(Chain chain, String name, String kind, JsonNode c) {
+    JsonNode inner = c.path("layer");
+    String innerKind = inner.path("class_name").asText("");
+    if (!innerKind.equals("Dense")) {
+      throw unsupported(name, kind, "wraps " + (innerKind.isEmpty() ? "an unknown layer" : "a " + innerKind)
+          + "; rnnlab reads TimeDistributed(Dense) only");
+    }
+    if (!chain.recurrent.isEmpty() && !chain.recurrent.get(chain.recurrent.size() - 1).returnSequences) {
+      throw unsupported(name, kind, "needs a sequence, but the recurrent layer before it has return_sequences=False");
+    }
+    JsonNode dense = inner.path("config");
+    checkFloat32(dense.path("name").asText("dense"), "Dense", dense);
+    setHead(chain, dense.path("name").asText("dense"), dense, "time_distributed/layer");
+  }
+
+  /**
+   * After the Dense head only a softmax layer may follow, once, and only a linear Dense; and
+   * training-time layers, the identity at inference (rnnlab trains no Dropout there).
+   */
   private void addAfterDense(Chain chain, String name, String kind, JsonNode c) {
+    if (kind.equals("Dropout") || NOISE.contains(kind)) {
+      chain.trainingProblems.add(unsupported(name, kind, "comes after the Dense output layer, where rnnlab trains no"
+          + " dropout").getMessage());
+      return;
+    }
     boolean softmax = isSoftmax(kind, c);
     if (chain.softmaxLayer || !softmax || !chain.dense.path("activation").asText("linear").equals("linear")) {
       throw unsupported(name, kind, "comes after the Dense output layer"
@@ -143,7 +195,7 @@ final class KerasConfigReader {
   }
 
   private void addEmbedding(Chain chain, String name, String kind, JsonNode c) {
-    if (!chain.recurrent.isEmpty() || chain.vocabFromEmbedding != null) {
+    if (!chain.recurrent.isEmpty() || chain.vocabFromEmbedding != null || chain.layersBeforeEmbedding) {
       throw unsupported(name, kind, "must come first, before the recurrent layers");
     }
     require(name, kind, c, "mask_zero", false, "masking changes the recurrence");
@@ -152,32 +204,39 @@ final class KerasConfigReader {
     chain.inputIfUnknown(c);
   }
 
-  /** One Dropout right after each recurrent layer, all at one rate: rnnlab's only dropout. */
+  /**
+   * A Dropout at the position it stands: after the input (or Embedding), or after a recurrent
+   * layer. rnnlab trains one Dropout per position, over all of the tensor (Keras's default
+   * noise_shape); anything else is still the identity at inference.
+   */
   private void addDropout(Chain chain, String name, String kind, JsonNode c) {
-    List<Recurrent> recurrent = chain.recurrent;
-    if (recurrent.isEmpty() || recurrent.get(recurrent.size() - 1).dropout != null) {
-      throw unsupported(name, kind, "is not right after a recurrent layer; rnnlab places one Dropout after each");
-    }
-    if (!c.path("noise_shape").isNull() && !c.path("noise_shape").isMissingNode()) {
-      throw unsupported(name, kind, "has a noise_shape");
-    }
+    chain.layersBeforeEmbedding = true;
     double rate = c.path("rate").asDouble(Double.NaN);
-    if (chain.dropout != null && rate != chain.dropout) {
-      throw unsupported(name, kind, "has rate " + rate + " but an earlier Dropout has " + chain.dropout
-          + "; rnnlab uses one rate for all");
+    if (!(rate >= 0 && rate < 1)) {
+      throw unsupported(name, kind, "has rate " + c.path("rate") + "; a rate is in [0, 1)");
     }
-    chain.dropout = rate;
-    recurrent.get(recurrent.size() - 1).dropout = rate;
+    int position = chain.recurrent.size();
+    if (!c.path("noise_shape").isNull() && !c.path("noise_shape").isMissingNode()) {
+      chain.trainingProblems.add(unsupported(name, kind, "has a noise_shape; rnnlab trains Dropout over the whole"
+          + " tensor").getMessage());
+    } else if (chain.dropouts.get(position) != null) {
+      chain.trainingProblems.add(unsupported(name, kind, "follows another Dropout; rnnlab trains one Dropout per"
+          + " position").getMessage());
+    } else {
+      chain.dropouts.set(position, rate);
+    }
+    chain.inputIfUnknown(c);
   }
 
-  /** The chain has a recurrent layer and a head, and a Dropout after every recurrent layer or none. */
+  private String noise(String name, String kind) {
+    return unsupported(name, kind, "is a training-time noise layer rnnlab does not train (generate, predict and"
+        + " inspect read it as the identity, as Keras does outside training)").getMessage();
+  }
+
+  /** The chain has a recurrent layer and a head. */
   private void checkComplete(Chain chain) {
     if (chain.recurrent.isEmpty() || chain.dense == null) {
-      throw fail("the model needs a SimpleRNN or LSTM layer and a Dense output layer; " + SUPPORTED);
-    }
-    if (chain.dropout != null && chain.recurrent.stream().anyMatch(r -> r.dropout == null)) {
-      Recurrent bare = chain.recurrent.stream().filter(r -> r.dropout == null).findFirst().orElseThrow();
-      throw unsupported(bare.name, bare.kind, "has no Dropout after it while other recurrent layers do");
+      throw fail("the model needs a SimpleRNN, LSTM or GRU layer and a Dense output layer; " + SUPPORTED);
     }
   }
 
@@ -280,7 +339,8 @@ final class KerasConfigReader {
   }
 
   private Parsed spec(Chain chain) {
-    Recurrent first = checkStack(chain.recurrent);
+    checkStack(chain.recurrent);
+    Recurrent first = chain.recurrent.get(0);
     LossOn lossOn = chain.recurrent.get(chain.recurrent.size() - 1).returnSequences ? LossOn.ALL : LossOn.LAST;
     String denseName = chain.denseName;
     if (!chain.dense.path("use_bias").asBoolean(true)) {
@@ -288,34 +348,34 @@ final class KerasConfigReader {
     }
     int outUnits = intField(denseName, chain.dense, "units");
     String activation = chain.softmaxLayer ? "softmax" : chain.dense.path("activation").asText("linear");
-    CellType cell = first.kind.equals("LSTM") ? CellType.LSTM : CellType.SIMPLE_RNN;
     Window window = window(chain);
     // Keras users often end a char model in a linear Dense and train with from_logits=True.
     boolean logits = activation.equals("linear") && outUnits > 1 && outUnits == window.inputWidth();
     Head head = chain.vocabFromEmbedding != null || activation.equals("softmax") || logits
         ? Head.SOFTMAX : Head.REGRESSION;
     checkHead(denseName, head, logits, activation, outUnits, window.inputWidth(), lossOn);
-    double dropout = chain.dropout == null ? 0 : chain.dropout;
+    List<RecurrentSpec> layers = new ArrayList<>();
+    for (Recurrent r : chain.recurrent) {
+      layers.add(new RecurrentSpec(r.cell, r.dropout, r.recurrentDropout));
+    }
+    List<Double> dropouts = chain.dropouts.stream().map(d -> d == null ? 0.0 : d).toList();
     try {
       ModelSpec spec = head == Head.SOFTMAX
-          ? ModelSpec.charModel(cell, chain.recurrent.size(), first.units, chain.embeddingDim, dropout,
-              window.seqLen(), outUnits, lossOn)
-          : new ModelSpec(cell, chain.recurrent.size(), first.units, 0, dropout, window.seqLen(), 0, Head.REGRESSION,
-              LossOn.LAST, chain.input.features);
-      return new Parsed(spec, window.anyLength(), logits);
+          ? new ModelSpec(layers, first.units, chain.embeddingDim, dropouts, window.seqLen(), outUnits, Head.SOFTMAX,
+              lossOn, 0)
+          : new ModelSpec(layers, first.units, 0, dropouts, window.seqLen(), 0, Head.REGRESSION, LossOn.LAST,
+              chain.input.features);
+      return new Parsed(spec, window.anyLength(), logits, chain.denseGroup, List.copyOf(chain.trainingProblems));
     } catch (UserInputException e) { // sizes out of rnnlab's range
       throw fail(e.getMessage());
     }
   }
 
-  /** The recurrent layers as rnnlab stacks them: one kind, one width, sequences between them; the first. */
-  private Recurrent checkStack(List<Recurrent> recurrent) {
+  /** The recurrent layers as rnnlab stacks them: one width, sequences between them. */
+  private void checkStack(List<Recurrent> recurrent) {
     Recurrent first = recurrent.get(0);
     for (int i = 0; i < recurrent.size(); i++) {
       Recurrent r = recurrent.get(i);
-      if (!r.kind.equals(first.kind)) {
-        throw unsupported(r.name, r.kind, "differs from " + first.name + " (" + first.kind + "); rnnlab stacks one kind of cell");
-      }
       if (r.units != first.units) {
         throw unsupported(r.name, r.kind, "has " + r.units + " units but " + first.name + " has " + first.units
             + "; rnnlab stacks layers of equal width");
@@ -324,7 +384,6 @@ final class KerasConfigReader {
         throw unsupported(r.name, r.kind, "has return_sequences=False but feeds another recurrent layer");
       }
     }
-    return first;
   }
 
   /**
@@ -386,20 +445,32 @@ final class KerasConfigReader {
     if (!activation.equals("tanh")) {
       throw unsupported(name, kind, "has activation '" + activation + "'; rnnlab's cells use tanh");
     }
-    if (kind.equals("LSTM")) {
+    CellType cell = switch (kind) {
+      case "LSTM" -> CellType.LSTM;
+      case "GRU" -> CellType.GRU;
+      default -> CellType.SIMPLE_RNN;
+    };
+    if (cell != CellType.SIMPLE_RNN) {
       String rec = c.path("recurrent_activation").asText("sigmoid");
       if (!rec.equals("sigmoid")) {
-        throw unsupported(name, kind, "has recurrent_activation '" + rec + "'; rnnlab's LSTM uses sigmoid");
+        throw unsupported(name, kind, "has recurrent_activation '" + rec + "'; rnnlab's " + kind + " uses sigmoid");
       }
     }
-    for (String rate : new String[] {"dropout", "recurrent_dropout"}) {
-      double r = c.path(rate).asDouble(0);
-      if (r != 0) {
-        throw unsupported(name, kind, "has " + rate + "=" + r
-            + "; rnnlab has no dropout inside the cell (use a Dropout layer after it)");
+    if (cell == CellType.GRU) {
+      require(name, kind, c, "reset_after", true, "its reset gate acts before the recurrent product, with a bias of"
+          + " one row; rnnlab's GRU is Keras's default reset_after=True");
+    }
+    double[] rates = new double[2];
+    String[] fields = {"dropout", "recurrent_dropout"};
+    for (int i = 0; i < 2; i++) {
+      JsonNode r = c.path(fields[i]);
+      rates[i] = r.isMissingNode() || r.isNull() ? 0 : r.asDouble(Double.NaN);
+      if (!(rates[i] >= 0 && rates[i] < 1)) {
+        throw unsupported(name, kind, "has " + fields[i] + "=" + r + "; a rate is in [0, 1)");
       }
     }
-    return new Recurrent(name, kind, intField(name, c, "units"), c.path("return_sequences").asBoolean(false));
+    return new Recurrent(name, kind, cell, intField(name, c, "units"), c.path("return_sequences").asBoolean(false),
+        rates[0], rates[1]);
   }
 
   private void require(String name, String kind, JsonNode c, String field, boolean wanted, String why) {
@@ -446,10 +517,14 @@ final class KerasConfigReader {
     Shape input;
     Integer vocabFromEmbedding; // null: one-hot or regression input
     int embeddingDim;
+    boolean layersBeforeEmbedding; // a Dropout or noise layer already: an Embedding may not follow
     final List<Recurrent> recurrent = new ArrayList<>();
-    Double dropout; // the one rate of every Dropout; null: none
+    /** The Dropout rate at each position so far: after the input, after each recurrent layer; null: none. */
+    final List<Double> dropouts = new ArrayList<>(java.util.Collections.singletonList(null));
+    final List<String> trainingProblems = new ArrayList<>();
     JsonNode dense;
     String denseName = "dense";
+    String denseGroup = KerasNames.DENSE;
     boolean softmaxLayer; // Dense(V) then Activation('softmax'), as the classic Keras example writes it
 
     /** A layer's own {@code batch_input_shape} (Keras 2 puts the input shape on the first layer). */
@@ -460,20 +535,8 @@ final class KerasConfigReader {
     }
   }
 
-  private static final class Recurrent {
-    final String name;
-    final String kind;
-    final int units;
-    final boolean returnSequences;
-    Double dropout;
-
-    Recurrent(String name, String kind, int units, boolean returnSequences) {
-      this.name = name;
-      this.kind = kind;
-      this.units = units;
-      this.returnSequences = returnSequences;
-    }
-  }
+  private record Recurrent(String name, String kind, CellType cell, int units, boolean returnSequences,
+      double dropout, double recurrentDropout) {}
 
   /** A batch input shape [batch, seq] or [batch, seq, features]; nulls are "any". */
   private record Shape(Integer seqLen, Integer features) {

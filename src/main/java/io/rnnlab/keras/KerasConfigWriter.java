@@ -8,6 +8,7 @@ import io.rnnlab.Json;
 import io.rnnlab.model.CellType;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
+import io.rnnlab.model.RecurrentSpec;
 import io.rnnlab.train.AdamConfig;
 
 /**
@@ -41,18 +42,13 @@ final class KerasConfigWriter {
       layers.add(layer("Embedding", c, shape));
       shape = shape(null, spec.seqLen(), spec.embeddingDim());
     }
+    Dropouts dropouts = new Dropouts(layers);
+    dropouts.add(spec.inputDropout());
     for (int i = 0; i < spec.layers(); i++) {
       boolean sequences = spec.lossOn() == LossOn.ALL || i < spec.layers() - 1;
-      layers.add(layer(KerasNames.recurrentClass(spec.cell()),
-          recurrentConfig(spec, spec.recurrentLayerName(i), sequences), shape));
+      layers.add(layer(KerasNames.recurrentClass(spec.cell(i)), recurrentConfig(spec, i, sequences), shape));
       shape = sequences ? shape(null, spec.seqLen(), spec.units()) : shape(null, spec.units());
-      if (spec.dropout() > 0) {
-        ObjectNode d = layerConfig(i == 0 ? "dropout" : "dropout_" + i);
-        d.put("rate", spec.dropout());
-        d.putNull("seed");
-        d.putNull("noise_shape");
-        layers.add(wrap("keras.layers", "Dropout", d));
-      }
+      dropouts.add(spec.dropoutAfter(i));
     }
     ObjectNode dense = layerConfig(KerasNames.DENSE);
     dense.put("units", spec.outputDim());
@@ -96,8 +92,33 @@ final class KerasConfigWriter {
     return wrap("keras.layers", "InputLayer", c);
   }
 
-  private static ObjectNode recurrentConfig(ModelSpec spec, String name, boolean returnSequences) {
-    ObjectNode c = layerConfig(name);
+  /** Keras's Dropout layers where the model has them, named in order as Keras names them: dropout, dropout_1, … */
+  private static final class Dropouts {
+    private final ArrayNode layers;
+    private int count;
+
+    Dropouts(ArrayNode layers) {
+      this.layers = layers;
+    }
+
+    void add(double rate) {
+      if (rate == 0) {
+        return;
+      }
+      ObjectNode d = layerConfig(count == 0 ? "dropout" : "dropout_" + count);
+      count++;
+      d.put("rate", rate);
+      d.putNull("seed");
+      d.putNull("noise_shape");
+      layers.add(wrap("keras.layers", "Dropout", d));
+    }
+  }
+
+  /** Layer {@code i}'s config, with the keys (and their order) Keras 3.15 writes for its class. */
+  private static ObjectNode recurrentConfig(ModelSpec spec, int i, boolean returnSequences) {
+    CellType cell = spec.cell(i);
+    RecurrentSpec r = spec.recurrent().get(i);
+    ObjectNode c = layerConfig(spec.recurrentLayerName(i));
     c.put("return_sequences", returnSequences);
     c.put("return_state", false);
     c.put("go_backwards", false);
@@ -106,7 +127,7 @@ final class KerasConfigWriter {
     c.put("zero_output_for_mask", false);
     c.put("units", spec.units());
     c.put("activation", "tanh");
-    if (spec.cell() == CellType.LSTM) {
+    if (cell != CellType.SIMPLE_RNN) {
       c.put("recurrent_activation", "sigmoid");
     }
     c.put("use_bias", true);
@@ -114,16 +135,19 @@ final class KerasConfigWriter {
     c.set("recurrent_initializer", initializer("Orthogonal",
         JSON.createObjectNode().putNull("seed").put("gain", 1.0)));
     c.set("bias_initializer", initializer("Zeros", JSON.createObjectNode()));
-    if (spec.cell() == CellType.LSTM) {
+    if (cell == CellType.LSTM) {
       c.put("unit_forget_bias", true);
     }
     for (String k : new String[] {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
         "activity_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint"}) {
       c.putNull(k);
     }
-    c.put("dropout", 0.0);
-    c.put("recurrent_dropout", 0.0);
-    if (spec.cell() == CellType.LSTM) {
+    c.put("dropout", r.dropout());
+    c.put("recurrent_dropout", r.recurrentDropout());
+    if (cell == CellType.GRU) {
+      c.put("reset_after", true); // rnnlab's GRU: Keras's default, the (2, 3·units) bias
+    }
+    if (cell != CellType.SIMPLE_RNN) {
       c.putNull("seed");
     }
     return c;

@@ -11,8 +11,11 @@ import io.rnnlab.Messages;
 import io.rnnlab.UserInputException;
 import io.rnnlab.keras.KerasNames.Kind;
 import io.rnnlab.model.CellType;
+import io.rnnlab.model.Head;
 import io.rnnlab.model.HostTensor;
+import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
+import io.rnnlab.model.RecurrentSpec;
 import io.rnnlab.model.WeightSpec;
 import io.rnnlab.model.Weights;
 import java.nio.file.Files;
@@ -49,7 +52,7 @@ public final class KerasH5Weights {
     }
     try (HdfFile file = new HdfFile(h5)) {
       Group keras3 = keras3Root(file);
-      List<FoundLayer> layers = keras3 != null ? scanKeras3(keras3, source) : scanKeras2(file, source);
+      List<FoundLayer> layers = keras3 != null ? scanKeras3(keras3, spec, source) : scanKeras2(file, source);
       KerasArchitecture.requireSame(infer(layers, spec, source), spec, source);
       return toWeights(layers, spec, source);
     } catch (UserInputException e) {
@@ -89,8 +92,11 @@ public final class KerasH5Weights {
     }
   }
 
-  /** Reads the weights of {@code spec} from a Keras 3 weights file at the paths Keras uses for it. */
-  static Weights readKeras3(HdfFile file, ModelSpec spec, String source) {
+  /**
+   * Reads the weights of {@code spec} from a Keras 3 weights file at the paths Keras uses for it,
+   * the head's under {@code denseGroup} ({@link KerasNames#keras3Paths(ModelSpec, String)}).
+   */
+  static Weights readKeras3(HdfFile file, ModelSpec spec, String denseGroup, String source) {
     Group root = keras3Root(file);
     if (root == null) {
       throw new UserInputException(source + ": model.weights.h5 has no 'layers' group; it was not written by Keras 3");
@@ -98,7 +104,7 @@ public final class KerasH5Weights {
     Map<String, HostTensor> out = new LinkedHashMap<>();
     Map<String, WeightSpec> specs = new HashMap<>();
     spec.weights().forEach(w -> specs.put(w.name(), w));
-    for (var e : KerasNames.keras3Paths(spec).entrySet()) {
+    for (var e : KerasNames.keras3Paths(spec, denseGroup).entrySet()) {
       String path = e.getValue().substring("layers/".length());
       Node node = find(root, path);
       if (!(node instanceof Dataset d)) {
@@ -128,8 +134,12 @@ public final class KerasH5Weights {
     return null;
   }
 
-  /** Keras 3: groups named by class (embedding, lstm_1, dense); their order is the model's. */
-  private static List<FoundLayer> scanKeras3(Group layers, String source) {
+  /**
+   * Keras 3: groups named by class (embedding, lstm_1, dense), numbered per class in model order.
+   * Recurrent layers of different classes (gru, lstm) do not say which came first: they are put
+   * in the order the wanted spec names them ({@code spec}), the others after.
+   */
+  private static List<FoundLayer> scanKeras3(Group layers, ModelSpec spec, String source) {
     List<FoundLayer> found = new ArrayList<>();
     Map<String, Integer> index = new HashMap<>();
     for (var e : layers.getChildren().entrySet()) {
@@ -141,13 +151,14 @@ public final class KerasH5Weights {
       Kind kind = Kind.ofKeras3Group(m.group(1));
       if (kind == null) {
         throw new UserInputException(source + " has a '" + e.getKey() + "' layer with weights; "
-            + "rnnlab reads Embedding, SimpleRNN, LSTM and Dense layers only");
+            + "rnnlab reads Embedding, SimpleRNN, LSTM, GRU and Dense (or TimeDistributed(Dense)) layers only");
       }
+      String prefix = Kind.keras3Prefix(m.group(1));
       Map<String, Dataset> weights = new LinkedHashMap<>();
       List<String> names = kind.weights();
       for (int i = 0; i < names.size(); i++) {
-        if (!(find(g, kind.keras3Dataset(i)) instanceof Dataset d)) {
-          throw new UserInputException(source + ": layer '" + e.getKey() + "' has no " + kind.keras3Dataset(i)
+        if (!(find(g, prefix + kind.keras3Dataset(i)) instanceof Dataset d)) {
+          throw new UserInputException(source + ": layer '" + e.getKey() + "' has no " + prefix + kind.keras3Dataset(i)
               + " (" + names.get(i) + ")");
         }
         weights.put(names.get(i), d);
@@ -155,7 +166,13 @@ public final class KerasH5Weights {
       found.add(new FoundLayer(e.getKey(), kind, weights));
       index.put(e.getKey(), m.group(2) == null ? 0 : Integer.parseInt(m.group(2)));
     }
-    found.sort(Comparator.comparing((FoundLayer l) -> l.kind()).thenComparing(l -> index.get(l.name())));
+    List<String> wanted = new ArrayList<>();
+    for (int i = 0; i < spec.layers(); i++) {
+      wanted.add(spec.recurrentLayerName(i));
+    }
+    found.sort(Comparator.comparing((FoundLayer l) -> l.kind())
+        .thenComparing(l -> wanted.contains(l.name()) ? wanted.indexOf(l.name()) : wanted.size())
+        .thenComparing(l -> index.get(l.name())).thenComparing(FoundLayer::name));
     return found;
   }
 
@@ -186,7 +203,7 @@ public final class KerasH5Weights {
       Kind kind = Arrays.stream(Kind.values()).filter(k -> k.weights().equals(List.copyOf(weights.keySet())))
           .findFirst()
           .orElseThrow(() -> new UserInputException(source + ": layer '" + layer + "' has weights "
-              + weights.keySet() + "; rnnlab reads Embedding, SimpleRNN, LSTM and Dense layers only"));
+              + weights.keySet() + "; rnnlab reads Embedding, SimpleRNN, LSTM, GRU and Dense layers only"));
       found.add(new FoundLayer(layer, kind, weights));
     }
     return found;
@@ -207,31 +224,35 @@ public final class KerasH5Weights {
     expected.add(Kind.DENSE);
     if (recurrent == 0 || !kinds.equals(expected)) {
       throw new UserInputException(source + " holds layers " + layers.stream().map(FoundLayer::name).toList()
-          + "; rnnlab needs [Embedding,] SimpleRNN or LSTM layers, then one Dense");
+          + "; rnnlab needs [Embedding,] SimpleRNN, LSTM or GRU layers, then one Dense");
     }
     FoundLayer first = layers.get(embedding ? 1 : 0);
     int units = first.dims("recurrent_kernel")[0];
-    CellType cell = null;
+    List<RecurrentSpec> cells = new ArrayList<>();
     for (FoundLayer l : layers.subList(embedding ? 1 : 0, layers.size() - 1)) {
       int[] rk = l.dims("recurrent_kernel");
       int gates = rk.length == 2 && rk[0] > 0 ? rk[1] / rk[0] : -1;
-      CellType c = gates == 4 ? CellType.LSTM : gates == 1 ? CellType.SIMPLE_RNN : null;
-      if (c == null || rk[0] != units || (cell != null && c != cell)) {
+      CellType c = gates == 4 ? CellType.LSTM : gates == 3 ? CellType.GRU : gates == 1 ? CellType.SIMPLE_RNN : null;
+      if (c == null || rk[0] != units || rk[1] != gates * units) {
         throw new UserInputException(source + ": layer '" + l.name() + "' has a recurrent kernel of shape "
-            + Arrays.toString(rk) + "; rnnlab stacks SimpleRNN or LSTM layers of " + units + " units");
+            + Arrays.toString(rk) + "; rnnlab stacks SimpleRNN, LSTM or GRU layers of " + units + " units");
       }
-      cell = c;
+      cells.add(RecurrentSpec.of(c));
     }
     int out = layers.get(layers.size() - 1).dims("kernel")[1];
+    // The weights say nothing of dropout: the wanted model's, as its window and loss position.
+    List<Double> dropouts = recurrent == wanted.layers() ? wanted.dropouts() : ModelSpec.dropoutAfterEach(recurrent, 0);
     try {
       if (embedding) {
         int[] e = layers.get(0).dims("embeddings");
-        return ModelSpec.charModel(cell, recurrent, units, e[1], wanted.dropout(), wanted.seqLen(), e[0], wanted.lossOn());
+        return new ModelSpec(cells, units, e[1], dropouts, wanted.seqLen(), e[0], Head.SOFTMAX,
+            wanted.lossOn(), 0);
       }
       if (out == 1) {
-        return ModelSpec.regression(cell, recurrent, units, wanted.seqLen(), first.dims("kernel")[0]);
+        return new ModelSpec(cells, units, 0, dropouts, wanted.seqLen(), 0, Head.REGRESSION, LossOn.LAST,
+            first.dims("kernel")[0]);
       }
-      return ModelSpec.charModel(cell, recurrent, units, 0, wanted.dropout(), wanted.seqLen(), out, wanted.lossOn());
+      return new ModelSpec(cells, units, 0, dropouts, wanted.seqLen(), out, Head.SOFTMAX, wanted.lossOn(), 0);
     } catch (UserInputException e) {
       throw new UserInputException(source + ": " + e.getMessage());
     }

@@ -26,6 +26,8 @@ import java.util.Map;
 final class KerasNames {
   static final String EMBEDDING = "embedding";
   static final String DENSE = "dense";
+  /** Keras 3's group of a TimeDistributed layer; the Dense it wraps keeps its weights under {@code layer/}. */
+  static final String TIME_DISTRIBUTED = "time_distributed";
   /** Where Keras 3 keeps the optimizer's variables (iterations, learning rate, then its slots). */
   static final String OPTIMIZER_VARS = "optimizer/vars";
 
@@ -58,10 +60,15 @@ final class KerasNames {
     static Kind ofKeras3Group(String baseName) {
       return switch (baseName) {
         case "embedding" -> EMBEDDING;
-        case "lstm", "simple_rnn" -> RECURRENT;
-        case "dense" -> DENSE;
+        case "lstm", "simple_rnn", "gru" -> RECURRENT;
+        case "dense", TIME_DISTRIBUTED -> DENSE;
         default -> null;
       };
+    }
+
+    /** Where a Keras 3 group of this base name keeps its weights' {@code vars/}: a wrapper one level down. */
+    static String keras3Prefix(String baseName) {
+      return baseName.equals(TIME_DISTRIBUTED) ? "layer/" : "";
     }
   }
 
@@ -86,15 +93,25 @@ final class KerasNames {
     return switch (cell) {
       case LSTM -> "LSTM";
       case SIMPLE_RNN -> "SimpleRNN";
+      case GRU -> "GRU";
     };
   }
 
-  /** rnnlab weight name → Keras 3 HDF5 dataset path, in spec order. */
+  /** rnnlab weight name → Keras 3 HDF5 dataset path, in spec order, the head under {@code layers/dense}. */
   static Map<String, String> keras3Paths(ModelSpec spec) {
+    return keras3Paths(spec, DENSE);
+  }
+
+  /**
+   * As {@link #keras3Paths(ModelSpec)}, the head's group being {@code denseGroup}: {@code dense},
+   * or {@code time_distributed/layer} for a Dense that Keras keeps inside its TimeDistributed.
+   */
+  static Map<String, String> keras3Paths(ModelSpec spec, String denseGroup) {
     Map<String, String> paths = new LinkedHashMap<>();
     for (WeightLayer layer : weightLayers(spec)) {
+      String group = layer.kind() == Kind.DENSE ? denseGroup : layer.name();
       for (WeightSpec w : layer.weights()) {
-        paths.put(w.name(), "layers/" + layer.name() + "/" + layer.kind().keras3Dataset(layer.kind().weights().indexOf(w.weight())));
+        paths.put(w.name(), "layers/" + group + "/" + layer.kind().keras3Dataset(layer.kind().weights().indexOf(w.weight())));
       }
     }
     return paths;

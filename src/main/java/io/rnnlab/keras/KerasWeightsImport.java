@@ -33,11 +33,27 @@ public final class KerasWeightsImport {
    */
   public record Imported(Weights weights, Vocabulary vocab, List<String> notes) {}
 
+  /**
+   * The model a {@code .keras} file holds, as {@code train --init-from} trains it: what the train
+   * flags leave unsaid comes from here (layers and their cells, Dropout positions and rates, the
+   * cells' own dropout, …). Null for a {@code .h5} file, which holds weights only. A model rnnlab
+   * reads but cannot train as Keras would (a training-time noise layer, say) is a one-line error.
+   *
+   * @param seqLenIfAny the window for a model that takes sequences of any length
+   */
+  public static ModelSpec model(Path file, int seqLenIfAny) {
+    if (!startsWith(head(file), ZIP)) {
+      return null;
+    }
+    return trainable(KerasArchive.read(file, seqLenIfAny)).spec();
+  }
+
   /** The weights of {@code file} for {@code wanted}; any architecture difference is a one-line error. */
   public static Imported load(Path file, ModelSpec wanted) {
     byte[] head = head(file);
     if (startsWith(head, ZIP)) {
-      KerasArchive.Model m = KerasArchive.read(file, wanted.seqLen()); // the flags' window fits a free-length model
+      // the flags' window fits a free-length model
+      KerasArchive.Model m = trainable(KerasArchive.read(file, wanted.seqLen()));
       String name = file.getFileName().toString();
       KerasArchitecture.requireSame(m.spec(), wanted, name);
       return new Imported(m.weights(), m.vocab(), KerasArchitecture.otherSettings(m, wanted, name));
@@ -65,6 +81,13 @@ public final class KerasWeightsImport {
           + "; train on the text the Keras model was trained on");
     }
     return in;
+  }
+
+  private static KerasArchive.Model trainable(KerasArchive.Model m) {
+    if (!m.trainingProblems().isEmpty()) {
+      throw new UserInputException(m.trainingProblems().get(0));
+    }
+    return m;
   }
 
   private static String shown(String symbol) {

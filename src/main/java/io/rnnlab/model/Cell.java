@@ -7,26 +7,34 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TFloating;
 
 /**
- * One time step of a recurrent layer, as Keras's {@code SimpleRNNCell}/{@code LSTMCell}: the one
- * place for a cell's math, forward and backward. The input projection {@code x·kernel + bias} is
- * computed by the layer for all steps at once ({@link RecurrentLayer}), so a cell adds the
- * recurrent term and applies its gates; training's backpropagation through time ({@link Bptt}),
- * the serving and one-step signatures and the parity tests all build a step here. On a GPU,
- * training runs the whole sequence as one cuDNN kernel instead ({@link CudnnRun}); a cell
- * says how cuDNN names it and how its Keras weights map onto cuDNN's.
+ * One time step of a recurrent layer, as Keras's {@code SimpleRNNCell}/{@code LSTMCell}/{@code
+ * GRUCell}: the one place for a cell's math, forward and backward. The layer computes the two
+ * products of a step ({@link RecurrentLayer}): the input projection {@code x·kernel + input bias}
+ * for all steps at once, and the recurrent product {@code h·recurrent_kernel (+ recurrent bias)}
+ * at each step, with the layer's recurrent dropout masks if it has any; a cell combines them
+ * through its gates. Training's backpropagation through time ({@link Bptt}), the serving and
+ * one-step signatures and the parity tests all build a step here. On a GPU, training runs the
+ * whole sequence as one cuDNN kernel instead ({@link CudnnRun}); a cell says how cuDNN names it
+ * and how its Keras weights map onto cuDNN's.
  *
- * <p>A new cell kind is one class implementing this interface (plus its {@link CellType}).
+ * <p>A new cell kind is one class implementing this interface (plus its {@link CellType}). The
+ * defaults describe a cell with one bias inside the input projection (SimpleRNN, LSTM); a cell
+ * with a bias inside the recurrent product too (GRU, whose reset gate multiplies that product)
+ * overrides the bias hooks.
  */
-public sealed interface Cell permits SimpleRnnCell, LstmCell {
+public sealed interface Cell permits SimpleRnnCell, LstmCell, GruCell {
 
   CellType type();
 
   /**
-   * @param xProj this step's {@code x·kernel + bias}, [batch, gates·units]
-   * @param state [h] or [h, c], each [batch, units]
+   * @param xProj this step's input projection {@code x·kernel + inputBias}, [batch, gates·units]
+   * @param hProj this step's recurrent product {@code h·recurrent_kernel + recurrentBias} (each
+   *     gate's block of h masked by the layer's recurrent dropout, when training with it),
+   *     [batch, gates·units]
+   * @param state [h] or [h, c], each [batch, units]: the state the step starts from
    * @return the new state (h first) with whatever activations {@link #backward} reuses
    */
-  <T extends TFloating> Step<T> forward(Ops tf, Operand<T> xProj, List<Operand<T>> state, Operand<T> recurrentKernel);
+  <T extends TFloating> Step<T> forward(Ops tf, Operand<T> xProj, Operand<T> hProj, List<Operand<T>> state);
 
   /**
    * One step of backpropagation through {@link #forward}.
@@ -43,6 +51,30 @@ public sealed interface Cell permits SimpleRnnCell, LstmCell {
   /** cuDNN's {@code rnn_mode} for this cell. */
   String cudnnMode();
 
+  /** Keras's shape of the layer's {@code bias} weight: one row of gates·units (GRU: two rows). */
+  default int[] biasShape(int units) {
+    return new int[] {type().gates() * units};
+  }
+
+  /** The part of the {@code bias} weight added to the input projection: all of it by default. */
+  default <T extends TFloating> Operand<T> inputBias(Ops tf, Operand<T> bias) {
+    return bias;
+  }
+
+  /** The part of the {@code bias} weight added to the recurrent product; null: none (the default). */
+  default <T extends TFloating> Operand<T> recurrentBias(Ops tf, Operand<T> bias) {
+    return null;
+  }
+
+  /**
+   * dL/d {@code bias} from the gradients of its two parts: the input bias's (the sum over steps
+   * and rows of {@link StepGradient#dProjected}) and the recurrent bias's (the same sum of {@link
+   * StepGradient#recurrent}). By default the bias is the input bias alone.
+   */
+  default <T extends TFloating> Operand<T> biasGradient(Ops tf, Operand<T> dInputBias, Operand<T> dRecurrentBias) {
+    return dInputBias;
+  }
+
   /**
    * The cell's Keras weights as cuDNN's flat parameter buffer for one layer, built from
    * differentiable ops so that TF's gradients carry cuDNN's parameter gradient back to the
@@ -55,15 +87,19 @@ public sealed interface Cell permits SimpleRnnCell, LstmCell {
    */
   default <T extends TFloating> Operand<T> cudnnParams(Ops tf, Operand<T> kernel, Operand<T> recurrentKernel,
       Operand<T> bias) {
-    Operand<TInt32> flat = tf.constant(new int[] {-1});
-    Operand<TInt32> swap = tf.constant(new int[] {1, 0});
     return tf.concat(List.of(
-        tf.reshape(tf.linalg.transpose(kernel, swap), flat),
-        tf.reshape(tf.linalg.transpose(recurrentKernel, swap), flat),
+        flatTransposed(tf, kernel),
+        flatTransposed(tf, recurrentKernel),
         // Zeros of the bias's static size, not ZerosLike(bias): TF's C++ gradients have no rule
         // for ZerosLike, and this term must not lie on the path from the bias to the buffer.
         tf.zeros(tf.constant(bias.shape().asArray()), bias.type()),
         bias), tf.constant(0));
+  }
+
+  /** A Keras [in, gates·units] matrix as cuDNN's per-gate [units, in] matrices, flattened in order. */
+  static <T extends TFloating> Operand<T> flatTransposed(Ops tf, Operand<T> matrix) {
+    Operand<TInt32> flat = tf.constant(new int[] {-1});
+    return tf.reshape(tf.linalg.transpose(matrix, tf.constant(new int[] {1, 0})), flat);
   }
 
   /** A step's new state (h first), and the activations kept for the backward pass. */
@@ -78,19 +114,32 @@ public sealed interface Cell permits SimpleRnnCell, LstmCell {
   /**
    * One step's gradients.
    *
-   * @param dProjected dL/d of the step's {@code xProj}, [batch, gates·units]; the recurrent
-   *     product {@code h·recurrent_kernel} enters every gate beside it, so this is also its
-   *     gradient, which {@link Bptt} turns into the recurrent-kernel gradient and into dL/dh of
-   *     the step before
+   * @param dProjected dL/d of the step's {@code xProj}, [batch, gates·units]
+   * @param dRecurrent dL/d of the step's {@code hProj}, which {@link Bptt} turns into the
+   *     recurrent kernel's gradient and into dL/dh of the step before; null when it equals
+   *     {@code dProjected} (the products are added before any gate: SimpleRNN, LSTM)
    * @param dPreviousState dL/d of the previous state through the cell itself (not through the
-   *     recurrent product), in state order; null entries for none (LSTM: [null, dL/dc])
+   *     recurrent product), in state order; null entries for none (LSTM: [null, dL/dc]; GRU:
+   *     [dL/dh through h' = z⊙h + …])
    */
-  record StepGradient<T extends TFloating>(Operand<T> dProjected, List<Operand<T>> dPreviousState) {}
+  record StepGradient<T extends TFloating>(Operand<T> dProjected, Operand<T> dRecurrent,
+      List<Operand<T>> dPreviousState) {
+    /** A step whose recurrent product enters beside its projected input, with the same gradient. */
+    public StepGradient(Operand<T> dProjected, List<Operand<T>> dPreviousState) {
+      this(dProjected, null, dPreviousState);
+    }
+
+    /** dL/d {@code hProj}. */
+    public Operand<T> recurrent() {
+      return dRecurrent != null ? dRecurrent : dProjected;
+    }
+  }
 
   static Cell of(CellType type) {
     return switch (type) {
       case SIMPLE_RNN -> new SimpleRnnCell();
       case LSTM -> new LstmCell();
+      case GRU -> new GruCell();
     };
   }
 }

@@ -6,10 +6,11 @@ import io.rnnlab.UserInputException;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** The recurrent cell, named as Keras names the layer ({@code simple_rnn}, {@code lstm}). */
+/** The recurrent cell, named as Keras names the layer ({@code simple_rnn}, {@code lstm}, {@code gru}). */
 public enum CellType {
   SIMPLE_RNN("simple_rnn", 1, 1),
-  LSTM("lstm", 4, 2);
+  LSTM("lstm", 4, 2),
+  GRU("gru", 3, 1);
 
   private final String kerasName;
   private final int gates;
@@ -27,7 +28,7 @@ public enum CellType {
     return kerasName;
   }
 
-  /** How many blocks of {@code units} columns the kernels hold (LSTM: i, f, c, o). */
+  /** How many blocks of {@code units} columns the kernels hold (LSTM: i, f, c, o; GRU: z, r, h). */
   public int gates() {
     return gates;
   }

@@ -32,11 +32,9 @@ public final class LstmCell implements Cell {
   }
 
   @Override
-  public <T extends TFloating> Step<T> forward(Ops tf, Operand<T> xProj, List<Operand<T>> state,
-      Operand<T> recurrentKernel) {
-    Operand<T> h = state.get(0);
+  public <T extends TFloating> Step<T> forward(Ops tf, Operand<T> xProj, Operand<T> hProj, List<Operand<T>> state) {
     Operand<T> c = state.get(1);
-    Operand<T> z = tf.math.add(xProj, tf.linalg.matMul(h, recurrentKernel));
+    Operand<T> z = tf.math.add(xProj, hProj);
     Split<T> gates = tf.split(tf.constant(1), z, 4L);
     Operand<T> i = tf.math.sigmoid(gates.output().get(0));
     Operand<T> f = tf.math.sigmoid(gates.output().get(1));

@@ -10,8 +10,9 @@ import org.tensorflow.types.family.TFloating;
 import org.tensorflow.types.family.TType;
 
 /**
- * The forward pass of a {@link ModelSpec}: (Embedding | one-hot | features) → recurrent layers
- * (Dropout after each, as the tutorials stack them) → Dense. Builds either the whole sequence
+ * The forward pass of a {@link ModelSpec}: (Embedding | one-hot | features) → recurrent layers,
+ * each its own cell → Dense, with Dropout where the spec has it (after the input, after any
+ * recurrent layer) and each cell's own dropout (training graphs only). Builds either the whole sequence
  * (training, serving) or a single step with explicit state (fast generation); both use the same
  * layers and therefore the same cell math and weights.
  */
@@ -26,7 +27,10 @@ public final class Network<T extends TFloating> {
   public enum Recurrence {
     /** The cells unrolled over time, in chains of rows (every device; every exported graph). */
     UNROLLED,
-    /** One cuDNN kernel per layer ({@link CudnnRun}; training on a GPU only). */
+    /**
+     * One cuDNN kernel per layer ({@link CudnnRun}; training on a GPU only), except layers with
+     * recurrent dropout, which run unrolled (as Keras's do).
+     */
     CUDNN
   }
 
@@ -47,10 +51,9 @@ public final class Network<T extends TFloating> {
     this.vars = vars;
     this.rowGroups = rowGroups;
     this.cudnn = recurrence == Recurrence.CUDNN;
-    Cell cell = Cell.of(spec.cell());
     for (int i = 0; i < spec.layers(); i++) {
       String name = spec.recurrentLayerName(i);
-      layers.add(new RecurrentLayer<>(name, cell, spec.units(), vars.get(name + "/kernel"),
+      layers.add(new RecurrentLayer<>(name, Cell.of(spec.cell(i)), spec.units(), vars.get(name + "/kernel"),
           vars.get(name + "/recurrent_kernel"), vars.get(name + "/bias")));
     }
   }
@@ -100,7 +103,6 @@ public final class Network<T extends TFloating> {
   public Forward<T> forwardWithLookup(Ops tf, Operand<? extends TType> input, Dropout<T> dropout) {
     int seq = spec.seqLen();
     Operand<TInt32> batch = tf.gather(tf.shape(input), tf.constant(0), tf.constant(0));
-    List<Operand<T>> zeroState = zeroState(tf, batch);
 
     SequenceRun<T> out;
     List<SequenceRun<T>> runs = new ArrayList<>(layers.size());
@@ -112,27 +114,21 @@ public final class Network<T extends TFloating> {
       if (spec.embeddingDim() > 0) {
         Operand<T> emb = tf.withSubScope("embedding").gather(vars.get("embedding/embeddings"), idsT, tf.constant(0));
         lookup = new EmbeddingLookup<>(idsT, emb);
-        out = run(l0, first, emb, spec.embeddingDim(), zeroState);
-      } else if (cudnn) {
-        out = CudnnRun.run(l0, first, l0.oneHot(idsT, l0.constant(spec.vocabSize()), one(l0), zero(l0)), zeroState);
+        out = run(l0, 0, drop(tf, emb, Dropout.INPUT_SITE, spec.inputDropout(), dropout), batch, dropout);
       } else {
-        out = first.runIds(l0, idsT, seq, zeroState, rowGroups);
+        out = runIds(l0, idsT, oneHotDropout(tf, idsT, dropout), batch, dropout);
       }
     } else {
       Operand<T> x = tf.linalg.transpose((Operand<T>) input, tf.constant(new int[] {1, 0, 2}));
-      out = run(l0, first, x, spec.firstLayerInputDim(), zeroState);
+      out = run(l0, 0, drop(tf, x, Dropout.INPUT_SITE, spec.inputDropout(), dropout), batch, dropout);
     }
     runs.add(out);
     List<Operand<T>> handedUp = new ArrayList<>(layers.size());
-    int site = 0;
     for (int i = 1; i < layers.size(); i++) {
       Operand<T> seqOut = out.sequence(tf);
       handedUp.add(seqOut);
-      if (dropout != null && spec.dropout() > 0) {
-        seqOut = dropout.apply(tf, seqOut, site++);
-      }
-      RecurrentLayer<T> layer = layers.get(i);
-      out = run(tf.withSubScope(layer.name()), layer, seqOut, spec.units(), zeroState);
+      out = run(tf.withSubScope(layers.get(i).name()), i, drop(tf, seqOut, i - 1, spec.dropoutAfter(i - 1), dropout),
+          batch, dropout);
       runs.add(out);
     }
     Operand<T> handed = spec.lossOn() == LossOn.LAST ? out.last(tf) : out.sequence(tf);
@@ -140,17 +136,54 @@ public final class Network<T extends TFloating> {
     Operand<T> top = spec.lossOn() == LossOn.LAST
         ? handed
         : tf.reshape(handed, tf.constant(new long[] {-1, spec.units()}));
-    if (dropout != null && spec.dropout() > 0) {
-      top = dropout.apply(tf, top, site);
-    }
+    int last = layers.size() - 1;
+    top = drop(tf, top, last, spec.dropoutAfter(last), dropout);
     return new Forward<>(dense(tf, top), lookup, List.copyOf(runs), List.copyOf(handedUp));
   }
 
-  /** A layer over a time-major float sequence [seq, batch, inputDim], the way this network runs. */
-  private SequenceRun<T> run(Ops tf, RecurrentLayer<T> layer, Operand<T> x, int inputDim, List<Operand<T>> zeroState) {
-    return cudnn
-        ? CudnnRun.run(tf, layer, x, zeroState)
-        : layer.run(tf, x, spec.seqLen(), inputDim, zeroState, rowGroups);
+  /** {@code x} through a Dropout of {@code rate} at {@code site}, or as it is (no rate, or a graph that never trains). */
+  private static <T extends TFloating> Operand<T> drop(Ops tf, Operand<T> x, int site, double rate, Dropout<T> dropout) {
+    return dropout == null || rate == 0 ? x : dropout.apply(tf, x, site, rate);
+  }
+
+  /**
+   * The Dropout after a one-hot input, as one factor per step and row ([seq, batch]; null: none):
+   * of a one-hot row's mask only the entry at its id reaches the product with the kernel, so one
+   * draw per row has the distribution of Keras's draw per element.
+   */
+  private Operand<T> oneHotDropout(Ops tf, Operand<TInt32> idsT, Dropout<T> dropout) {
+    return dropout == null || spec.inputDropout() == 0 ? null
+        : dropout.mask(tf, tf.shape(idsT), Dropout.INPUT_SITE, spec.inputDropout(), vars.type());
+  }
+
+  /**
+   * Layer {@code i} over a time-major float sequence [seq, batch, in], the way this network runs
+   * it: one cuDNN kernel where the graph may use cuDNN and the layer's own dropout touches only its
+   * input (as in Keras, cuDNN has no recurrent dropout), else unrolled.
+   */
+  private SequenceRun<T> run(Ops tf, int i, Operand<T> x, Operand<TInt32> batch, Dropout<T> dropout) {
+    RecurrentLayer<T> layer = layers.get(i);
+    CellMasks<T> masks = masks(tf, i, spec.inputDim(i), batch, dropout);
+    return cudnn && masks.inputOnly()
+        ? CudnnRun.run(tf, layer, masks.onSequence(tf, x), zeroState(tf, i, batch))
+        : layer.run(tf, x, spec.seqLen(), spec.inputDim(i), zeroState(tf, i, batch), rowGroups, masks);
+  }
+
+  /** The first layer over time-major one-hot ids [seq, batch], each row times {@code scale} (null: 1). */
+  private SequenceRun<T> runIds(Ops tf, Operand<TInt32> idsT, Operand<T> scale, Operand<TInt32> batch,
+      Dropout<T> dropout) {
+    CellMasks<T> masks = masks(tf, 0, spec.vocabSize(), batch, dropout);
+    if (cudnn && masks.inputOnly()) {
+      Operand<T> x = tf.oneHot(idsT, tf.constant(spec.vocabSize()), one(tf), zero(tf));
+      x = scale == null ? x : tf.math.mul(x, tf.expandDims(scale, tf.constant(-1)));
+      return CudnnRun.run(tf, layers.get(0), masks.onSequence(tf, x), zeroState(tf, 0, batch));
+    }
+    return layers.get(0).runIds(tf, idsT, scale, spec.seqLen(), zeroState(tf, 0, batch), rowGroups, masks);
+  }
+
+  /** Layer {@code i}'s own dropout masks for this step (none in graphs that never train). */
+  private CellMasks<T> masks(Ops tf, int i, int inputDim, Operand<TInt32> batch, Dropout<T> dropout) {
+    return CellMasks.draw(tf, dropout, i, spec.recurrent().get(i), inputDim, spec.units(), batch, vars.type());
   }
 
   private Operand<T> one(Ops tf) {
@@ -163,13 +196,14 @@ public final class Network<T extends TFloating> {
 
   /**
    * One time step for every row of a batch, carrying the flat state [batch, stateSize] laid out
-   * per layer as h (then c): the layout of the {@code step} signature.
+   * layer by layer as h (then c for an LSTM): the layout of the {@code step} signature.
    */
   public Step<T> step(Ops tf, Operand<TInt32> ids, Operand<T> state) {
-    int k = spec.cell().stateTensors();
-    Split<T> parts = tf.split(tf.constant(1), state, (long) spec.layers() * k);
+    int pieces = spec.stateSize() / spec.units();
+    Split<T> parts = tf.split(tf.constant(1), state, (long) pieces);
     List<Operand<T>> newState = new ArrayList<>();
     Operand<T> x = null;
+    int piece = 0;
     for (int i = 0; i < layers.size(); i++) {
       RecurrentLayer<T> layer = layers.get(i);
       Ops ls = tf.withSubScope(layer.name());
@@ -182,14 +216,14 @@ public final class Network<T extends TFloating> {
         xProj = layer.projectIds(ls, ids);
       }
       List<Operand<T>> layerState = new ArrayList<>();
-      for (int j = 0; j < k; j++) {
-        layerState.add(parts.output().get(i * k + j));
+      for (int j = 0; j < spec.cell(i).stateTensors(); j++) {
+        layerState.add(parts.output().get(piece++));
       }
       List<Operand<T>> next = layer.step(ls, xProj, layerState);
       newState.addAll(next);
       x = next.get(0);
     }
-    // Concat needs two or more inputs; a one-layer SimpleRNN's state is its single h.
+    // Concat needs two or more inputs; a one-layer SimpleRNN's or GRU's state is its single h.
     Operand<T> flat = newState.size() == 1 ? tf.identity(newState.get(0)) : tf.concat(newState, tf.constant(1));
     return new Step<>(dense(tf, x), flat);
   }
@@ -202,13 +236,10 @@ public final class Network<T extends TFloating> {
     return d.nn.biasAdd(d.linalg.matMul(h, vars.get("dense/kernel")), vars.get("dense/bias"));
   }
 
-  private List<Operand<T>> zeroState(Ops tf, Operand<TInt32> batch) {
+  /** Layer {@code i}'s zero state: [h] or [h, c], each [batch, units]. */
+  private List<Operand<T>> zeroState(Ops tf, int i, Operand<TInt32> batch) {
     Operand<T> zeros = tf.withSubScope("initial_state")
         .zeros(tf.stack(List.of(batch, tf.constant(spec.units()))), vars.type());
-    List<Operand<T>> s = new ArrayList<>();
-    for (int j = 0; j < spec.cell().stateTensors(); j++) {
-      s.add(zeros);
-    }
-    return s;
+    return java.util.Collections.nCopies(spec.cell(i).stateTensors(), zeros);
   }
 }

@@ -22,9 +22,8 @@ public final class SimpleRnnCell implements Cell {
   }
 
   @Override
-  public <T extends TFloating> Step<T> forward(Ops tf, Operand<T> xProj, List<Operand<T>> state,
-      Operand<T> recurrentKernel) {
-    Operand<T> z = tf.math.add(xProj, tf.linalg.matMul(state.get(0), recurrentKernel));
+  public <T extends TFloating> Step<T> forward(Ops tf, Operand<T> xProj, Operand<T> hProj, List<Operand<T>> state) {
+    Operand<T> z = tf.math.add(xProj, hProj);
     return new Activations<>(tf.withName("h").math.tanh(z));
   }
 

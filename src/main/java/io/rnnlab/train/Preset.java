@@ -78,7 +78,7 @@ public record Preset(String name, String description, DataConfig data, Architect
 
   @Override
   public String toString() {
-    return name + " " + Arrays.asList(architecture.cell().kerasName(), architecture.layers() + "x" + architecture.units(),
+    return name + " " + Arrays.asList(architecture.cellNames(), architecture.layers() + "x" + architecture.units(),
         "seq " + architecture.seqLen());
   }
 }

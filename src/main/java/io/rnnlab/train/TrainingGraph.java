@@ -46,7 +46,7 @@ public final class TrainingGraph implements AutoCloseable {
   private final KerasAdam adam;
   private final Placeholder<? extends TType> inputs;
   private final Placeholder<? extends TType> targets;
-  private final PlaceholderWithDefault<TFloat32> dropoutRate;
+  private final PlaceholderWithDefault<TFloat32> training;
   private final PlaceholderWithDefault<TInt64> dropoutSeed;
   private final Operand<TFloat32> loss;
   private final Operand<TFloat32> accuracy;
@@ -72,10 +72,11 @@ public final class TrainingGraph implements AutoCloseable {
             Placeholder.shape(Shape.of(-1, seq, spec.inputFeatures())));
         targets = tf.withName("targets").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 1)));
       }
-      dropoutRate = tf.withName("dropout_rate").placeholderWithDefault(tf.constant(0f), Shape.scalar());
+      // 1 while training: the dropout masks are drawn (Dropout); evaluation leaves the default 0.
+      training = tf.withName("training").placeholderWithDefault(tf.constant(0f), Shape.scalar());
       dropoutSeed = tf.withName("dropout_seed").placeholderWithDefault(tf.constant(new long[] {0, 0}), Shape.of(2));
       Network<TFloat32> net = new Network<>(spec, vars, recurrence, rowGroups);
-      Network.Forward<TFloat32> forward = net.forwardWithLookup(tf, inputs, new Dropout<>(dropoutRate, dropoutSeed));
+      Network.Forward<TFloat32> forward = net.forwardWithLookup(tf, inputs, new Dropout<>(training, dropoutSeed));
       Operand<TFloat32> out = forward.output();
 
       Objective<TFloat32> objective = Objective.build(tf, spec, out, targets, TFloat32.class);
@@ -164,9 +165,8 @@ public final class TrainingGraph implements AutoCloseable {
    */
   public StepMetrics trainStep(Batch batch, long dropoutSeedA, long dropoutSeedB,
       Consumer<RunMetadata> profile) {
-    try (TFloat32 rate = TFloat32.scalarOf((float) spec.dropout());
-        TInt64 seed = TInt64.vectorOf(dropoutSeedA, dropoutSeedB)) {
-      return run(batch, true, rate, seed, profile);
+    try (TFloat32 on = TFloat32.scalarOf(1f); TInt64 seed = TInt64.vectorOf(dropoutSeedA, dropoutSeedB)) {
+      return run(batch, true, on, seed, profile);
     }
   }
 
@@ -175,7 +175,7 @@ public final class TrainingGraph implements AutoCloseable {
     return run(batch, false, null, null, null);
   }
 
-  private StepMetrics run(Batch batch, boolean train, TFloat32 rate, TInt64 seed,
+  private StepMetrics run(Batch batch, boolean train, TFloat32 on, TInt64 seed,
       Consumer<RunMetadata> profile) {
     List<Tensor> fed = new ArrayList<>(2);
     try {
@@ -188,7 +188,7 @@ public final class TrainingGraph implements AutoCloseable {
         r.fetch(accuracy);
       }
       if (train) {
-        r.feed(dropoutRate, rate).feed(dropoutSeed, seed).addTarget(adam.update());
+        r.feed(training, on).feed(dropoutSeed, seed).addTarget(adam.update());
       }
       if (profile != null) {
         r.setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.SOFTWARE_TRACE).build());

@@ -90,8 +90,8 @@ public final class TrainingQualityPerTime {
     int[] ids = p.vocab().encode(corpus.text());
     int n = ids.length;
     int cut = (int) (n - Math.round(preset.data().validationFraction() * n));
-    ModelSpec lastStep = ModelSpec.charModel(spec.cell(), spec.layers(), spec.units(), spec.embeddingDim(),
-        spec.dropout(), spec.seqLen(), spec.vocabSize(), LossOn.LAST);
+    ModelSpec lastStep = new ModelSpec(spec.recurrent(), spec.units(), spec.embeddingDim(), spec.dropouts(),
+        spec.seqLen(), spec.vocabSize(), spec.head(), LossOn.LAST, 0);
     int seq = spec.seqLen();
     double lossSum = 0;
     double accSum = 0;

@@ -82,7 +82,23 @@ class KerasFileCommandsTest {
     assertThat(r.out()).contains("model: 2x lstm(32) one-hot vocab 31 dropout 0.1 seq 10 loss on last")
         .contains("head: linear Dense (logits); rnnlab applies the softmax")
         .contains("char model: yes, rnnlab generate samples it (default mode window)")
+        .contains("train --init-from: yes")
         .contains("check: ok, rnnlab 2x lstm(32)");
+  }
+
+  /**
+   * A model with training-time noise layers (saved_models/variants/): generate reads them as the
+   * identity, and inspect says --init-from will not train them.
+   */
+  @Test
+  void inspectSaysWhatTrainingRefusesWhileGenerateReadsTheModel() {
+    Path noise = Path.of("saved_models", "variants", "noise-embedding.keras");
+    Run r = InspectCommandTest.run("inspect", noise.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("model: 2x lstm(16) emb 8 vocab 40 seq 10 loss on last")
+        .contains("char model: yes, rnnlab generate samples it (default mode window)")
+        .contains("train --init-from: no; noise-embedding.keras: layer 'spatial_dropout1d' (SpatialDropout1D) is a"
+            + " training-time noise layer rnnlab does not train");
   }
 
   @Test

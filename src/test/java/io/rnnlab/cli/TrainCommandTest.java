@@ -108,9 +108,11 @@ class TrainCommandTest {
         List.of("--preset", "no-such-preset", "--out", out),
         List.of("--preset", "hello-lstm", "--units", "0", "--out", out),
         List.of("--preset", "hello-lstm", "--dropout", "1.5", "--out", out),
+        List.of("--preset", "hello-lstm", "--dropouts", "0.1", "--out", out),
+        List.of("--preset", "hello-lstm", "--dropout", "0.1", "--dropouts", "0,0.1", "--out", out),
         List.of("--preset", "hello-lstm", "--lr", "NaN", "--out", out),
         List.of("--preset", "hello-lstm", "--batch-size", "0", "--out", out),
-        List.of("--preset", "hello-lstm", "--cell", "gru", "--out", out),
+        List.of("--preset", "hello-lstm", "--cell", "conv_lstm", "--out", out),
         List.of("--preset", "hello-lstm", "--device", "gpu", "--out", out),
         List.of("--preset", "hello-lstm", "--resume", "--out", out),
         List.of("--preset", "hello-lstm", "--no-such-flag"));

@@ -64,7 +64,7 @@ class ComparisonTest {
 
       assertThat(history).hasSize(3);
       assertThat(row.get("task")).isEqualTo("char");
-      assertThat(row.get("cell")).isEqualTo(spec.cell().kerasName());
+      assertThat(row.get("cell")).isEqualTo(spec.cell(0).kerasName());
       assertThat(row.get("units")).isEqualTo(Integer.toString(spec.units()));
       assertThat(row.get("parameters")).isEqualTo(Long.toString(spec.parameterCount()));
       assertThat(row.get("epochs")).isEqualTo("3");

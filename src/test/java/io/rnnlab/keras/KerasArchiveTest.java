@@ -228,12 +228,18 @@ class KerasArchiveTest {
   /** Layers and settings rnnlab cannot compute identically, planted into a valid archive's config. */
   static Stream<Arguments> unsupportedConfigs() {
     return Stream.of(
+        // A GRU is read now; an LSTM's config relabelled GRU looks for a GRU's weights and finds none.
         args("GRU in place of the LSTM", l -> l.put("class_name", "GRU"),
-            "layer 'lstm' (GRU) is not supported; rnnlab reads Sequential (or single-chain Functional) models of"
-                + " [Embedding] → SimpleRNN or LSTM layers [each followed by Dropout] → Dense"),
+            "model.weights.h5 has no layers/gru/cell/vars/0 (gru/kernel); the weights do not belong to the model"
+                + " in config.json"),
         args("a Bidirectional wrapper", l -> l.put("class_name", "Bidirectional"),
             "layer 'lstm' (Bidirectional) is not supported; rnnlab reads Sequential (or single-chain Functional)"
-                + " models of [Embedding] → SimpleRNN or LSTM layers [each followed by Dropout] → Dense"),
+                + " models of [Embedding] → SimpleRNN, LSTM or GRU layers → Dense, with Dropout anywhere"),
+        args("a GRU of Keras 2.2", l -> cfg(l.put("class_name", "GRU")).put("reset_after", false),
+            "layer 'lstm' (GRU) has reset_after=False; its reset gate acts before the recurrent product, with a"
+                + " bias of one row; rnnlab's GRU is Keras's default reset_after=True"),
+        args("a rate of 1", l -> cfg(l).put("recurrent_dropout", 1.0),
+            "layer 'lstm' (LSTM) has recurrent_dropout=1.0; a rate is in [0, 1)"),
         args("return_state", l -> cfg(l).put("return_state", true),
             "layer 'lstm' (LSTM) has return_state=True; rnnlab layers return outputs only"),
         args("relu", l -> cfg(l).put("activation", "relu"),

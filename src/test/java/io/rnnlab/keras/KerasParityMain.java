@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rnnlab.UserInputException;
 import io.rnnlab.data.Vocabulary;
 import io.rnnlab.model.CellType;
+import io.rnnlab.model.Head;
 import io.rnnlab.model.HostTensor;
 import io.rnnlab.model.InferenceGraph;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
+import io.rnnlab.model.RecurrentSpec;
 import io.rnnlab.model.Tensors;
 import io.rnnlab.model.WeightInitializer;
 import io.rnnlab.model.Weights;
@@ -66,6 +68,13 @@ public final class KerasParityMain {
     c.put("2xsimplernn-emb-all", ModelSpec.charModel(CellType.SIMPLE_RNN, 2, 16, 8, 0, 10, v, LossOn.ALL));
     c.put("lstm-onehot-all-dropout", ModelSpec.charModel(CellType.LSTM, 1, 16, 0, 0.3, 10, v, LossOn.ALL));
     c.put("lstm-regression", ModelSpec.regression(CellType.LSTM, 1, 20, 5, 1));
+    c.put("gru-emb", ModelSpec.charModel(CellType.GRU, 1, 16, 8, 0, 10, v, LossOn.LAST));
+    // Embedding → Dropout → GRU → Dropout → LSTM → Dense: mixed cells, Dropout not after every layer
+    c.put("gru-lstm-emb-dropouts", new ModelSpec(List.of(RecurrentSpec.of(CellType.GRU), RecurrentSpec.of(CellType.LSTM)),
+        16, 8, List.of(0.1, 0.2, 0.0), 10, v, Head.SOFTMAX, LossOn.LAST, 0));
+    // one-hot → Dropout → LSTM(dropout, recurrent_dropout) → GRU(dropout) → Dropout → Dense on every step
+    c.put("lstm-gru-onehot-celldrop-all", new ModelSpec(List.of(new RecurrentSpec(CellType.LSTM, 0.2, 0.2),
+        new RecurrentSpec(CellType.GRU, 0.1, 0)), 16, 0, List.of(0.1, 0.0, 0.1), 10, v, Head.SOFTMAX, LossOn.ALL, 0));
     return c;
   }
 
@@ -115,9 +124,12 @@ public final class KerasParityMain {
     if (spec.embeddingDim() > 0) {
       l.add("Embedding");
     }
+    if (spec.inputDropout() > 0) {
+      l.add("Dropout");
+    }
     for (int i = 0; i < spec.layers(); i++) {
-      l.add(KerasNames.recurrentClass(spec.cell()));
-      if (spec.dropout() > 0) {
+      l.add(KerasNames.recurrentClass(spec.cell(i)));
+      if (spec.dropoutAfter(i) > 0) {
         l.add("Dropout");
       }
     }
@@ -127,7 +139,8 @@ public final class KerasParityMain {
 
   /**
    * One Adam step from these weights, with dropout off: Keras draws other dropout masks, so the
-   * Python side sets its Dropout rates to 0 for this step (the graph is otherwise the training one).
+   * Python side sets its Dropout rates and its cells' dropout to 0 for this step (the graph is
+   * otherwise the training one).
    */
   private static Map<String, Object> adamStep(ModelSpec spec, Weights weights, AdamConfig adam) {
     Input in = Input.fixed(spec, 4);
@@ -160,8 +173,9 @@ public final class KerasParityMain {
   }
 
   private static ModelSpec noDropout(ModelSpec spec) {
-    return new ModelSpec(spec.cell(), spec.layers(), spec.units(), spec.embeddingDim(), 0,
-        spec.seqLen(), spec.vocabSize(), spec.head(), spec.lossOn(), spec.inputFeatures());
+    return new ModelSpec(spec.recurrent().stream().map(r -> RecurrentSpec.of(r.cell())).toList(), spec.units(),
+        spec.embeddingDim(), ModelSpec.dropoutAfterEach(spec.layers(), 0), spec.seqLen(), spec.vocabSize(), spec.head(),
+        spec.lossOn(), spec.inputFeatures());
   }
 
   private static Map<String, Object> weightsJson(TrainingGraph g) {

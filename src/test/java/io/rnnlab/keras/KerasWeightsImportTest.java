@@ -9,6 +9,7 @@ import io.rnnlab.model.CellType;
 import io.rnnlab.model.Head;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
+import io.rnnlab.model.RecurrentSpec;
 import io.rnnlab.model.WeightInitializer;
 import io.rnnlab.model.Weights;
 import java.io.IOException;
@@ -56,7 +57,8 @@ class KerasWeightsImportTest {
     Weights w = WeightInitializer.initialize(EMB, 5);
     Path file = dir.resolve("m.keras");
     KerasArchive.write(EMB, VOCAB, w, file);
-    ModelSpec retrain = new ModelSpec(CellType.LSTM, 2, 16, 8, 0.5, 40, VOCAB.size(), Head.SOFTMAX, LossOn.ALL, 0);
+    ModelSpec retrain = new ModelSpec(ModelSpec.stack(CellType.LSTM, 2), 16, 8, ModelSpec.dropoutAfterEach(2, 0.5), 40,
+        VOCAB.size(), Head.SOFTMAX, LossOn.ALL, 0);
 
     KerasWeightsImport.Imported in = KerasWeightsImport.load(file, retrain);
     assertThat(in.weights().asMap()).isEqualTo(w.asMap());
@@ -136,6 +138,30 @@ class KerasWeightsImportTest {
     assertThatThrownBy(() -> KerasWeightsImport.load(h5, EMB)).isInstanceOf(UserInputException.class)
         .hasMessage("other.h5 holds no Keras weights (no 'layers' group, no layer_names attribute); "
             + "expected a Keras model.save(\"x.h5\") or save_weights file");
+  }
+
+  /**
+   * {@code train --init-from FILE.keras} takes the model from the file where the flags say
+   * nothing: its cells, Dropout positions and the cells' own dropout (saved_models/variants/).
+   * A model with a training-time noise layer reads for inference but is not trained; a .h5 holds
+   * weights only.
+   */
+  @Test
+  void aKerasFileGivesTheModelToTrainUnlessItHasLayersRnnlabDoesNotTrain() throws IOException {
+    Path variants = Path.of("saved_models", "variants");
+    ModelSpec between = KerasWeightsImport.model(variants.resolve("drop-between.keras"), 100);
+    assertThat(between.dropouts()).containsExactly(0.0, 0.1, 0.0);
+    ModelSpec mixed = KerasWeightsImport.model(variants.resolve("gru-lstm.keras"), 100);
+    assertThat(mixed.recurrent()).extracting(RecurrentSpec::cell).containsExactly(CellType.GRU, CellType.LSTM);
+    ModelSpec cellDrop = KerasWeightsImport.model(variants.resolve("lstm-celldrop.keras"), 100);
+    assertThat(cellDrop.recurrent()).containsExactly(new RecurrentSpec(CellType.LSTM, 0.2, 0.2),
+        new RecurrentSpec(CellType.LSTM, 0.1, 0));
+    assertThat(KerasWeightsImport.model(variants.resolve("gru-tutorial.keras"), 25).seqLen()).isEqualTo(25);
+    assertThatThrownBy(() -> KerasWeightsImport.model(variants.resolve("noise-onehot.keras"), 100))
+        .isInstanceOf(UserInputException.class)
+        .hasMessage("noise-onehot.keras: layer 'gaussian_noise' (GaussianNoise) is a training-time noise layer rnnlab"
+            + " does not train (generate, predict and inspect read it as the identity, as Keras does outside training)");
+    assertThat(KerasWeightsImport.model(weightsFileOf(EMB, WeightInitializer.initialize(EMB, 5)), 100)).isNull();
   }
 
   /** model.weights.h5 of an archive is exactly what Keras 3's save_weights("x.weights.h5") writes. */

@@ -33,7 +33,7 @@ class CudnnParamsTest {
     SplittableRandom rng = new SplittableRandom(3);
     double[] kernel = random(rng, IN * g * UNITS);
     double[] recurrent = random(rng, UNITS * g * UNITS);
-    double[] bias = random(rng, g * UNITS);
+    double[] bias = random(rng, biasSize(type));
     double[] params = params(type, kernel, recurrent, bias);
     assertThat(params).hasSize(g * UNITS * (IN + UNITS) + 2 * g * UNITS);
 
@@ -60,7 +60,7 @@ class CudnnParamsTest {
       Ops tf = Ops.create(graph);
       Operand<TFloat64> k = tf.constant(Shape.of(IN, width), DataBuffers.of(random(rng, IN * width)));
       Operand<TFloat64> r = tf.constant(Shape.of(UNITS, width), DataBuffers.of(random(rng, UNITS * width)));
-      Operand<TFloat64> b = tf.constant(Shape.of(width), DataBuffers.of(random(rng, width)));
+      Operand<TFloat64> b = tf.constant(biasShape(type), DataBuffers.of(random(rng, biasSize(type))));
       Operand<TFloat64> p = Cell.of(type).cudnnParams(tf, k, r, b);
       Gradients grads = tf.gradients(List.of(p), List.of(k, r, b),
           Gradients.dx(List.of(tf.constant(Shape.of(upstream.length), DataBuffers.of(upstream)))));
@@ -71,23 +71,45 @@ class CudnnParamsTest {
           double[] db = Tensors.doubles(result.get(2));
           for (int row = 0; row < IN; row++) {
             for (int col = 0; col < width; col++) {
-              // Column col of the kernel is row col of cuDNN's [width, IN] input matrices.
-              assertThat(dk[row * width + col]).isEqualTo(upstream[col * IN + row]);
+              // Column col of the kernel is row col of cuDNN's [width, IN] input matrices (its gate
+              // moved to cuDNN's place).
+              assertThat(dk[row * width + col]).isEqualTo(upstream[cudnnRow(type, col) * IN + row]);
             }
           }
           int recurrentStart = width * IN;
           for (int row = 0; row < UNITS; row++) {
             for (int col = 0; col < width; col++) {
-              assertThat(dr[row * width + col]).isEqualTo(upstream[recurrentStart + col * UNITS + row]);
+              assertThat(dr[row * width + col]).isEqualTo(upstream[recurrentStart + cudnnRow(type, col) * UNITS + row]);
             }
           }
-          int recurrentBias = width * (IN + UNITS) + width;
+          int inputBias = width * (IN + UNITS);
+          int recurrentBias = inputBias + width;
           for (int i = 0; i < width; i++) {
-            assertThat(db[i]).isEqualTo(upstream[recurrentBias + i]);
+            if (type == CellType.GRU) { // rows: input bias, recurrent bias
+              assertThat(db[i]).isEqualTo(upstream[inputBias + cudnnRow(type, i)]);
+              assertThat(db[width + i]).isEqualTo(upstream[recurrentBias + cudnnRow(type, i)]);
+            } else { // Keras's one bias is cuDNN's recurrent bias
+              assertThat(db[i]).isEqualTo(upstream[recurrentBias + i]);
+            }
           }
         }
       }
     }
+  }
+
+  /** Where Keras's gate column {@code col} lies in cuDNN's order: GRU swaps z and r (cuDNN: r, z, h). */
+  private static int cudnnRow(CellType type, int col) {
+    int gate = col / UNITS;
+    int cudnnGate = type == CellType.GRU && gate < 2 ? 1 - gate : gate;
+    return cudnnGate * UNITS + col % UNITS;
+  }
+
+  private static Shape biasShape(CellType type) {
+    return Shape.of(java.util.Arrays.stream(Cell.of(type).biasShape(UNITS)).asLongStream().toArray());
+  }
+
+  private static int biasSize(CellType type) {
+    return (int) biasShape(type).size();
   }
 
   private static double[] params(CellType type, double[] kernel, double[] recurrent, double[] bias) {
@@ -97,31 +119,36 @@ class CudnnParamsTest {
       Operand<TFloat64> p = Cell.of(type).cudnnParams(tf,
           tf.constant(Shape.of(IN, width), DataBuffers.of(kernel)),
           tf.constant(Shape.of(UNITS, width), DataBuffers.of(recurrent)),
-          tf.constant(Shape.of(width), DataBuffers.of(bias)));
+          tf.constant(biasShape(type), DataBuffers.of(bias)));
       try (Session s = new Session(graph); var result = s.runner().fetch(p).run()) {
         return Tensors.doubles(result.get(0));
       }
     }
   }
 
-  /** Keras's cell: z = x·kernel + h·recurrent_kernel + bias, gate blocks in the kernel's columns. */
+  /**
+   * Keras's cell: per gate block, the input part x·kernel + bias (GRU: + bias row 0) and the
+   * recurrent part h·recurrent_kernel (GRU: + bias row 1), in Keras's gate order.
+   */
   private static double[] kerasOutputs(CellType type, double[] kernel, double[] recurrent, double[] bias,
       double[][] x) {
     int width = type.gates() * UNITS;
+    boolean twoRows = bias.length == 2 * width;
     double[] h = new double[UNITS];
     double[] c = new double[UNITS];
     double[] out = new double[SEQ * UNITS];
     for (int t = 0; t < SEQ; t++) {
-      double[] z = bias.clone();
+      double[] xPart = java.util.Arrays.copyOf(bias, width);
+      double[] hPart = twoRows ? java.util.Arrays.copyOfRange(bias, width, 2 * width) : new double[width];
       for (int col = 0; col < width; col++) {
         for (int j = 0; j < IN; j++) {
-          z[col] += x[t][j] * kernel[j * width + col];
+          xPart[col] += x[t][j] * kernel[j * width + col];
         }
         for (int j = 0; j < UNITS; j++) {
-          z[col] += h[j] * recurrent[j * width + col];
+          hPart[col] += h[j] * recurrent[j * width + col];
         }
       }
-      step(type, z, h, c);
+      step(type, xPart, hPart, h, c, false);
       System.arraycopy(h, 0, out, t * UNITS, UNITS);
     }
     return out;
@@ -130,7 +157,8 @@ class CudnnParamsTest {
   /**
    * cuDNN's equations on its canonical buffer: per gate k an input matrix W_k [units, in], then
    * per gate a recurrent matrix R_k [units, units], then the input biases b_W and the recurrent
-   * biases b_R; gate k's pre-activation is W_k·x + R_k·h + b_Wk + b_Rk (LSTM gates i, f, c, o).
+   * biases b_R; gate k's input part is W_k·x + b_Wk and its recurrent part R_k·h + b_Rk (LSTM
+   * gates i, f, c, o; GRU gates r, z, h).
    */
   private static double[] cudnnOutputs(CellType type, double[] p, double[][] x) {
     int g = type.gates();
@@ -142,39 +170,61 @@ class CudnnParamsTest {
     double[] c = new double[UNITS];
     double[] out = new double[SEQ * UNITS];
     for (int t = 0; t < SEQ; t++) {
-      double[] z = new double[g * UNITS];
+      double[] xPart = new double[g * UNITS];
+      double[] hPart = new double[g * UNITS];
       for (int k = 0; k < g; k++) {
         for (int u = 0; u < UNITS; u++) {
-          double v = p[bwStart + k * UNITS + u] + p[brStart + k * UNITS + u];
+          double vx = p[bwStart + k * UNITS + u];
+          double vh = p[brStart + k * UNITS + u];
           for (int j = 0; j < IN; j++) {
-            v += p[wStart + (k * UNITS + u) * IN + j] * x[t][j];
+            vx += p[wStart + (k * UNITS + u) * IN + j] * x[t][j];
           }
           for (int j = 0; j < UNITS; j++) {
-            v += p[rStart + (k * UNITS + u) * UNITS + j] * h[j];
+            vh += p[rStart + (k * UNITS + u) * UNITS + j] * h[j];
           }
-          z[k * UNITS + u] = v;
+          xPart[k * UNITS + u] = vx;
+          hPart[k * UNITS + u] = vh;
         }
       }
-      step(type, z, h, c);
+      step(type, xPart, hPart, h, c, true);
       System.arraycopy(h, 0, out, t * UNITS, UNITS);
     }
     return out;
   }
 
-  /** The activations on pre-activations z (gate blocks i, f, c, o for LSTM), updating h and c. */
-  private static void step(CellType type, double[] z, double[] h, double[] c) {
+  /**
+   * The activations on a step's input and recurrent parts, updating h and c: SimpleRNN and LSTM
+   * (blocks i, f, c, o) add them; a GRU's reset gate multiplies the candidate's recurrent part
+   * (reset_after), with its blocks in cuDNN's order r, z, h or Keras's z, r, h.
+   */
+  private static void step(CellType type, double[] xPart, double[] hPart, double[] h, double[] c, boolean cudnnOrder) {
+    double[] next = new double[UNITS];
+    double[] z = new double[xPart.length];
+    for (int i = 0; i < z.length; i++) {
+      z[i] = xPart[i] + hPart[i];
+    }
     for (int u = 0; u < UNITS; u++) {
-      if (type == CellType.SIMPLE_RNN) {
-        h[u] = Math.tanh(z[u]);
-      } else {
-        double i = sigmoid(z[u]);
-        double f = sigmoid(z[UNITS + u]);
-        double cand = Math.tanh(z[2 * UNITS + u]);
-        double o = sigmoid(z[3 * UNITS + u]);
-        c[u] = f * c[u] + i * cand;
-        h[u] = o * Math.tanh(c[u]);
+      switch (type) {
+        case SIMPLE_RNN -> next[u] = Math.tanh(z[u]);
+        case LSTM -> {
+          double i = sigmoid(z[u]);
+          double f = sigmoid(z[UNITS + u]);
+          double cand = Math.tanh(z[2 * UNITS + u]);
+          double o = sigmoid(z[3 * UNITS + u]);
+          c[u] = f * c[u] + i * cand;
+          next[u] = o * Math.tanh(c[u]);
+        }
+        case GRU -> {
+          int zBlock = cudnnOrder ? 1 : 0;
+          int rBlock = cudnnOrder ? 0 : 1;
+          double update = sigmoid(z[zBlock * UNITS + u]);
+          double reset = sigmoid(z[rBlock * UNITS + u]);
+          double cand = Math.tanh(xPart[2 * UNITS + u] + reset * hPart[2 * UNITS + u]);
+          next[u] = update * h[u] + (1 - update) * cand;
+        }
       }
     }
+    System.arraycopy(next, 0, h, 0, UNITS);
   }
 
   private static double sigmoid(double v) {

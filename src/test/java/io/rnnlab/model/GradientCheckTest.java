@@ -10,12 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * TF's graph-mode gradients of rnnlab's graphs, in float64: the SimpleRNN against the plain-Java
- * hand-written BPTT reference (min-char-rnn in Keras layout), the LSTM against central finite
- * differences of the same TF loss.
+ * hand-written BPTT reference (min-char-rnn in Keras layout), the LSTM and the GRU against
+ * central finite differences of the same TF loss.
  */
 class GradientCheckTest {
   static final int VOCAB = 5;
@@ -69,10 +70,11 @@ class GradientCheckTest {
   }
 
   @ParameterizedTest
-  @EnumSource(LossOn.class)
-  void lstmGradientsMatchFiniteDifferences(LossOn lossOn) {
+  @CsvSource({"lstm,last", "lstm,all", "gru,last", "gru,all"})
+  void gatedCellGradientsMatchFiniteDifferences(String cell, String loss) {
     // Two layers with an embedding: every weight kind rnnlab has, including the GatherV2 path.
-    ModelSpec spec = ModelSpec.charModel(CellType.LSTM, 2, 3, 2, 0, 4, VOCAB, lossOn);
+    LossOn lossOn = LossOn.parse(loss);
+    ModelSpec spec = ModelSpec.charModel(CellType.parse(cell), 2, 3, 2, 0, 4, VOCAB, lossOn);
     Map<String, double[]> w = Float64Graph.randomWeights(spec, 11, 0.6);
     SplittableRandom rng = new SplittableRandom(5);
     int[] ids = new int[2 * spec.seqLen()];

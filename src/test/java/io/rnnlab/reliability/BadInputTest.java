@@ -235,7 +235,8 @@ class BadInputTest {
         inProcess("train: negative checkpoint minutes", "--checkpoint-every-minutes must be in [0, 1000000]",
             (in, out) -> train(out, "--checkpoint-every-minutes", "-1")),
         inProcess("train: unknown preset", "unknown preset 'tiny-gpt'", (in, out) -> train(out, "--preset", "tiny-gpt")),
-        inProcess("train: unknown cell", "gru", (in, out) -> train(out, "--cell", "gru")),
+        inProcess("train: unknown cell", "unknown cell 'conv_lstm' (expected one of [simple_rnn, lstm, gru])", (in, out) ->
+            train(out, "--cell", "conv_lstm")),
         inProcess("train: units not a number", "Invalid value for option '--units'", (in, out) -> train(out, "--units", "many")),
         inProcess("train: unknown option", "Unknown option: '--frobnicate'", (in, out) -> train(out, "--frobnicate")),
         inProcess("train: --resume with no run", "--resume: no checkpoints in", (in, out) -> train(out, "--resume")),

@@ -3,18 +3,23 @@ package io.rnnlab.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rnnlab.model.CellType;
+import io.rnnlab.model.Head;
 import io.rnnlab.model.Dropout;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.ModelVariables;
 import io.rnnlab.model.Network;
+import io.rnnlab.model.RecurrentSpec;
 import io.rnnlab.model.Tensors;
 import io.rnnlab.model.WeightSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
@@ -44,11 +49,45 @@ class BackpropTest {
       "lstm,1,0,last,1,0", "lstm,1,0,all,1,0", "lstm,2,4,last,1,0", "lstm,2,0,all,1,0",
       "simple_rnn,1,0,last,1,0", "simple_rnn,1,0,all,1,0", "simple_rnn,2,4,last,1,0", "simple_rnn,2,4,all,1,0",
       "lstm,1,0,last,2,0", "lstm,2,4,all,3,0.3", "lstm,2,4,last,2,0.3", "simple_rnn,2,0,all,2,0.3",
-      "lstm,1,4,all,4,0", "simple_rnn,1,0,last,3,0"})
+      "lstm,1,4,all,4,0", "simple_rnn,1,0,last,3,0",
+      "gru,1,0,last,1,0", "gru,1,0,all,2,0", "gru,2,4,last,3,0.3", "gru,2,0,all,1,0.3", "gru,1,4,all,4,0"})
   void equalsTfsGradientsOfTheUnroll(String cell, int layers, int embedding, String lossOn, int rowGroups,
       double dropout) {
-    ModelSpec spec = ModelSpec.charModel(CellType.parse(cell), layers, 5, embedding, dropout, SEQ, VOCAB,
-        LossOn.parse(lossOn));
+    check(ModelSpec.charModel(CellType.parse(cell), layers, 5, embedding, dropout, SEQ, VOCAB, LossOn.parse(lossOn)),
+        rowGroups);
+  }
+
+  /**
+   * Stacks of mixed cells, Dropout after the input (one-hot or Embedding) or between layers only,
+   * and the cells' own dropout: on the input only (one mask for all gates) or with recurrent
+   * dropout (a mask per gate on the input and on h, through Bptt's masked products).
+   */
+  static Stream<Arguments> stacks() {
+    RecurrentSpec gru = RecurrentSpec.of(CellType.GRU);
+    RecurrentSpec lstm = RecurrentSpec.of(CellType.LSTM);
+    RecurrentSpec simple = RecurrentSpec.of(CellType.SIMPLE_RNN);
+    return Stream.of(
+        Arguments.of(List.of(gru, lstm), 4, List.of(0.3, 0.3, 0.0), LossOn.LAST, 2),
+        Arguments.of(List.of(lstm, simple), 0, List.of(0.3, 0.0, 0.3), LossOn.ALL, 3),
+        Arguments.of(List.of(simple, gru, lstm), 0, List.of(0.0, 0.3, 0.0, 0.0), LossOn.ALL, 1),
+        Arguments.of(List.of(gru), 0, List.of(0.3, 0.0), LossOn.LAST, 2),
+        Arguments.of(List.of(new RecurrentSpec(CellType.LSTM, 0.3, 0.3), new RecurrentSpec(CellType.LSTM, 0.3, 0)), 4,
+            List.of(0.0, 0.0, 0.0), LossOn.LAST, 2),
+        Arguments.of(List.of(new RecurrentSpec(CellType.GRU, 0.3, 0.3), new RecurrentSpec(CellType.GRU, 0, 0.3)), 0,
+            List.of(0.3, 0.0, 0.0), LossOn.ALL, 3),
+        Arguments.of(List.of(new RecurrentSpec(CellType.SIMPLE_RNN, 0.3, 0.3)), 0, List.of(0.0, 0.0), LossOn.LAST, 1),
+        Arguments.of(List.of(new RecurrentSpec(CellType.SIMPLE_RNN, 0.3, 0), new RecurrentSpec(CellType.LSTM, 0, 0.3)),
+            4, List.of(0.3, 0.3, 0.3), LossOn.ALL, 1));
+  }
+
+  @ParameterizedTest
+  @MethodSource("stacks")
+  void equalsTfsGradientsForMixedCellsAndDropoutAnywhere(List<RecurrentSpec> layers, int embedding,
+      List<Double> dropouts, LossOn lossOn, int rowGroups) {
+    check(new ModelSpec(layers, 5, embedding, dropouts, SEQ, VOCAB, Head.SOFTMAX, lossOn, 0), rowGroups);
+  }
+
+  private static void check(ModelSpec spec, int rowGroups) {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       ModelVariables<TFloat64> vars = ModelVariables.create(tf, spec, TFloat64.class);
@@ -56,7 +95,7 @@ class BackpropTest {
       Placeholder<TInt32> inputs = tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, SEQ)));
       Placeholder<TInt32> targets = tf.placeholder(TInt32.class,
           Placeholder.shape(spec.lossOn() == LossOn.LAST ? Shape.of(-1) : Shape.of(-1, SEQ)));
-      Dropout<TFloat64> mask = new Dropout<>(tf.constant(0.3), tf.constant(new long[] {5, 9}));
+      Dropout<TFloat64> mask = new Dropout<>(tf.constant(1.0), tf.constant(new long[] {5, 9}));
       Network.Forward<TFloat64> forward = new Network<>(spec, vars, Network.Recurrence.UNROLLED, rowGroups).forwardWithLookup(tf, inputs, mask);
       Operand<TFloat64> loss = Objective.build(tf, spec, forward.output(), targets, TFloat64.class).loss();
       List<Operand<?>> xs = new ArrayList<>(vars.variables(names));

@@ -4,17 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.rnnlab.model.CellType;
+import io.rnnlab.model.Head;
 import io.rnnlab.model.LossOn;
 import io.rnnlab.model.ModelSpec;
 import io.rnnlab.model.Network;
+import io.rnnlab.model.RecurrentSpec;
 import io.rnnlab.model.WeightInitializer;
 import io.rnnlab.model.Weights;
 import io.rnnlab.runtime.Devices;
 import io.rnnlab.runtime.SessionOptions;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * On a GPU, the fused cuDNN path ({@link io.rnnlab.model.CudnnRun}) and the unrolled graph give the
@@ -32,10 +37,37 @@ class CudnnParityTest {
       "lstm,1,0,last", "lstm,1,0,all", "lstm,1,8,last", "lstm,1,8,all",
       "lstm,2,0,last", "lstm,2,0,all", "lstm,2,8,last", "lstm,2,8,all",
       "simple_rnn,1,0,last", "simple_rnn,1,0,all", "simple_rnn,1,8,last", "simple_rnn,1,8,all",
-      "simple_rnn,2,0,last", "simple_rnn,2,0,all", "simple_rnn,2,8,last", "simple_rnn,2,8,all"})
+      "simple_rnn,2,0,last", "simple_rnn,2,0,all", "simple_rnn,2,8,last", "simple_rnn,2,8,all",
+      "gru,1,0,last", "gru,1,0,all", "gru,1,8,last", "gru,1,8,all",
+      "gru,2,0,last", "gru,2,0,all", "gru,2,8,last", "gru,2,8,all"})
   void fusedEqualsUnrolled(String cell, int layers, int embedding, String lossOn) {
-    ModelSpec spec = ModelSpec.charModel(CellType.parse(cell), layers, 32, embedding, 0.0, SEQ, VOCAB,
-        LossOn.parse(lossOn));
+    check(ModelSpec.charModel(CellType.parse(cell), layers, 32, embedding, 0.0, SEQ, VOCAB, LossOn.parse(lossOn)));
+  }
+
+  /**
+   * Mixed stacks with Dropout anywhere and the cells' own dropout: the fused graph applies a
+   * cell's input mask to the whole sequence before cuDNN and unrolls a layer with recurrent
+   * dropout, drawing the same masks as the unrolled graph, so even the trained step agrees.
+   */
+  static Stream<ModelSpec> stacks() {
+    return Stream.of(
+        new ModelSpec(List.of(RecurrentSpec.of(CellType.GRU), RecurrentSpec.of(CellType.LSTM)), 32, 8,
+            List.of(0.1, 0.2, 0.0), SEQ, VOCAB, Head.SOFTMAX, LossOn.LAST, 0),
+        new ModelSpec(List.of(RecurrentSpec.of(CellType.LSTM), RecurrentSpec.of(CellType.SIMPLE_RNN)), 32, 0,
+            List.of(0.1, 0.0, 0.1), SEQ, VOCAB, Head.SOFTMAX, LossOn.ALL, 0),
+        new ModelSpec(List.of(new RecurrentSpec(CellType.GRU, 0.2, 0), new RecurrentSpec(CellType.LSTM, 0.1, 0.2)), 32, 0,
+            List.of(0.0, 0.0, 0.1), SEQ, VOCAB, Head.SOFTMAX, LossOn.ALL, 0),
+        new ModelSpec(List.of(new RecurrentSpec(CellType.LSTM, 0.2, 0.2), new RecurrentSpec(CellType.GRU, 0.2, 0)), 32, 8,
+            List.of(0.1, 0.0, 0.0), SEQ, VOCAB, Head.SOFTMAX, LossOn.LAST, 0));
+  }
+
+  @ParameterizedTest
+  @MethodSource("stacks")
+  void fusedEqualsUnrolledForMixedStacksAndDropout(ModelSpec spec) {
+    check(spec);
+  }
+
+  private static void check(ModelSpec spec) {
     assumeTrue(Devices.gpuAvailable(),
         "no usable CUDA GPU here: the cuDNN path runs only on a GPU (bench/gpu runs this test there)");
     Weights weights = WeightInitializer.initialize(spec, 7);

@@ -17,8 +17,8 @@ class PresetTest {
     DataConfig d = p.data();
     Architecture a = p.architecture();
     TrainConfig t = p.train();
-    return String.join(" ", List.of(p.name(), d.corpus(), a.cell().kerasName(), a.layers() + "x" + a.units(),
-        "emb" + a.embeddingDim(), "drop" + a.dropout(), "seq" + a.seqLen(), "step" + d.step(),
+    return String.join(" ", List.of(p.name(), d.corpus(), a.cellNames(), a.layers() + "x" + a.units(),
+        "emb" + a.embeddingDim(), "drop" + a.dropouts(), "seq" + a.seqLen(), "step" + d.step(),
         "loss-" + a.lossOn().jsonName(), "val" + d.validationFraction(), d.split().name().toLowerCase(),
         "epochs" + t.epochs(), "batch" + t.batchSize(), "lr" + t.adam().learningRate(),
         "valbatches" + t.validationBatches(), "samples" + d.samples(), "seed" + t.seed()));
@@ -27,12 +27,12 @@ class PresetTest {
   @Test
   void presetsAreTheTutorialsSettings() {
     assertThat(Preset.ALL).extracting(PresetTest::flat).containsExactly(
-        "sum-rnn sum simple_rnn 1x20 emb0 drop0.0 seq5 step1 loss-last val0.2 contiguous epochs150 batch32 lr0.001 valbatches0 samples1000 seed42",
-        "sum-lstm sum lstm 1x20 emb0 drop0.0 seq5 step1 loss-last val0.2 contiguous epochs150 batch32 lr0.001 valbatches0 samples1000 seed42",
-        "hello-rnn hello simple_rnn 1x128 emb0 drop0.0 seq10 step1 loss-last val0.0 contiguous epochs100 batch16 lr0.001 valbatches0 samples0 seed42",
-        "hello-lstm hello lstm 1x128 emb0 drop0.0 seq10 step1 loss-last val0.0 contiguous epochs100 batch16 lr0.001 valbatches0 samples0 seed42",
-        "shakespeare-lstm256 tiny-shakespeare lstm 1x256 emb0 drop0.0 seq100 step1 loss-all val0.1 contiguous epochs10 batch64 lr0.003 valbatches100 samples0 seed42",
-        "shakespeare-2x512 tiny-shakespeare lstm 2x512 emb256 drop0.2 seq100 step3 loss-last val0.1 random epochs20 batch64 lr0.001 valbatches0 samples0 seed42");
+        "sum-rnn sum simple_rnn 1x20 emb0 drop[0.0, 0.0] seq5 step1 loss-last val0.2 contiguous epochs150 batch32 lr0.001 valbatches0 samples1000 seed42",
+        "sum-lstm sum lstm 1x20 emb0 drop[0.0, 0.0] seq5 step1 loss-last val0.2 contiguous epochs150 batch32 lr0.001 valbatches0 samples1000 seed42",
+        "hello-rnn hello simple_rnn 1x128 emb0 drop[0.0, 0.0] seq10 step1 loss-last val0.0 contiguous epochs100 batch16 lr0.001 valbatches0 samples0 seed42",
+        "hello-lstm hello lstm 1x128 emb0 drop[0.0, 0.0] seq10 step1 loss-last val0.0 contiguous epochs100 batch16 lr0.001 valbatches0 samples0 seed42",
+        "shakespeare-lstm256 tiny-shakespeare lstm 1x256 emb0 drop[0.0, 0.0] seq100 step1 loss-all val0.1 contiguous epochs10 batch64 lr0.003 valbatches100 samples0 seed42",
+        "shakespeare-2x512 tiny-shakespeare lstm 2x512 emb256 drop[0.0, 0.2, 0.2] seq100 step3 loss-last val0.1 random epochs20 batch64 lr0.001 valbatches0 samples0 seed42");
   }
 
   @Test
@@ -41,11 +41,29 @@ class PresetTest {
     Preset q = p.withArchitecture(p.architecture().withCell(CellType.SIMPLE_RNN))
         .withData(p.data().withSplit(SplitMode.CONTIGUOUS))
         .withTrain(p.train().withBatchSize(8));
-    assertThat(q.architecture()).isEqualTo(new Architecture(CellType.SIMPLE_RNN, 2, 512, 256, 0.2, 100, LossOn.LAST));
+    assertThat(q.architecture())
+        .isEqualTo(Architecture.uniform(CellType.SIMPLE_RNN, 2, 512, 256, 0.2, 100, LossOn.LAST));
+    assertThat(q.architecture().dropouts()).containsExactly(0.0, 0.2, 0.2);
     assertThat(q.data()).isEqualTo(p.data().withSplit(SplitMode.CONTIGUOUS));
     assertThat(q.data().step()).isEqualTo(3);
     assertThat(q.train()).isEqualTo(new TrainConfig(20, 8, AdamConfig.KERAS_DEFAULTS, 42, 0, 0, 10, 3, 0));
     assertThat(q.name()).isEqualTo(p.name());
+  }
+
+  @Test
+  void dropoutGoesWhereTheFlagsPutIt() {
+    Architecture a = Preset.named("shakespeare-2x512").architecture();
+    assertThat(a.withDropouts(List.of(0.1, 0.0, 0.3)).dropouts()).containsExactly(0.1, 0.0, 0.3);
+    assertThat(a.withDropout(0.5).dropouts()).containsExactly(0.0, 0.5, 0.5);
+    // more layers copy the last one and the Dropout after it; fewer keep the first ones
+    Architecture mixed = a.withDropouts(List.of(0.1, 0.0, 0.3)).withCell(CellType.GRU);
+    assertThat(mixed.withLayers(3).dropouts()).containsExactly(0.1, 0.0, 0.3, 0.3);
+    assertThat(mixed.withLayers(3).cellNames()).isEqualTo("gru");
+    assertThat(mixed.withLayers(1).dropouts()).containsExactly(0.1, 0.0);
+    assertThatThrownBy(() -> a.withDropouts(List.of(0.1, 0.2)))
+        .isInstanceOf(InvalidSetting.class)
+        .hasMessage("dropouts must give 3 rates (after the input, then after each of the 2 recurrent layers), got 2");
+    assertThatThrownBy(() -> a.withDropout(1.0)).hasMessage("dropout must be in [0, 1), got 1.0");
   }
 
   @Test
