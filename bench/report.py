@@ -32,7 +32,7 @@ measured; older tables stay below newer ones so changes can be traced.
 
 
 def machine():
-    model, family = "unknown CPU", "?"
+    model, family, flags = "unknown CPU", "?", set()
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
@@ -40,6 +40,8 @@ def machine():
                     model = line.split(":", 1)[1].strip()
                 if line.startswith("cpu family") and family == "?":
                     family = line.split(":", 1)[1].strip()
+                if line.startswith("flags") and not flags:
+                    flags = set(line.split(":", 1)[1].split())
     except OSError:
         pass
     ram = "?"
@@ -49,7 +51,11 @@ def machine():
             ram = f"{kb / 1024 / 1024:.0f} GB"
     except (OSError, AttributeError):
         pass
-    return f"{model} (family {family}), nproc {os.cpu_count()}, {ram} RAM, {platform.system()} {platform.release()}"
+    # TF's CPU kernels (oneDNN, Eigen) pick their code by these: the AVX-512 machines and the AVX2-only
+    # ones differ by several times (docs/BENCHMARKS.md).
+    simd = [f for f in ("avx", "avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni", "amx_tile") if f in flags]
+    return (f"{model} (family {family}), nproc {os.cpu_count()}, {ram} RAM, {platform.system()} {platform.release()}, "
+            f"SIMD: {' '.join(simd) or 'unknown'}{'' if 'avx512f' in flags else ' (no AVX-512)'}")
 
 
 def load(path):

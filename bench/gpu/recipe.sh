@@ -6,18 +6,19 @@
 # it has finished, `status` copies its log, history and metrics to $OUT.
 #
 #   bench/gpu/recipe.sh start [--epochs N] [--bundle DIR] [-- TRAIN_FLAGS…]   (e.g. -- --xla)
-#   bench/gpu/recipe.sh status [--bundle DIR]
+#   bench/gpu/recipe.sh status [--wait SECONDS]   (waits for the end, at most SECONDS)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 verb="${1:-}"
 shift || true
-epochs=20 bundle=/tmp/rnnlab-gpu run=/tmp/rnnlab-recipe flags=()
+epochs=20 bundle=/tmp/rnnlab-gpu run=/tmp/rnnlab-recipe flags=() wait=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --) shift; flags=("$@"); break ;;
     --epochs) epochs="$2"; shift 2 ;;
     --bundle) bundle="$2"; shift 2 ;;
+    --wait) wait="$2"; shift 2 ;;
     *) echo "bench/gpu/recipe.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -45,22 +46,24 @@ case "$verb" in
     tail -n 5 "$run.log"
     ;;
   status)
+    for ((i = 0; i < wait; i += 5)); do [[ -f "$run.rc" ]] && break; sleep 5; done # --wait: until the end, at most
     if [[ ! -f "$run.log" ]]; then
       echo "recipe: not started"
       exit 2
     fi
     grep -E '^(Epoch|  [0-9]+s - |estimate|GPU|CUDA)' "$run.log" | tail -n 8 || true
     grep -E '^  step ' "$run.log" | tail -n 1 || true
+    # The history so far travels back on every call: the device budget may end before the run does.
+    if [[ -n "${OUT:-}" ]]; then
+      grep -v -E '^(I0000|  step )' "$run.log" >"$OUT/recipe.log" || true
+      cp "$run/history.csv" "$run/metrics.csv" "$run/train.json" "$OUT/" 2>/dev/null || true
+    fi
     if [[ -f "$run.rc" ]]; then
       echo "recipe: finished, exit $(<"$run.rc")"
       tail -n 25 "$run.log"
-      if [[ -n "${OUT:-}" ]]; then
-        cp "$run.log" "$OUT/recipe.log"
-        cp "$run/history.csv" "$run/metrics.csv" "$run/train.json" "$OUT/" 2>/dev/null || true
-      fi
     else
       echo "recipe: running"
     fi
     ;;
-  *) echo "usage: bench/gpu/recipe.sh start|status [--epochs N] [--bundle DIR]" >&2; exit 2 ;;
+  *) echo "usage: bench/gpu/recipe.sh start|status [--epochs N] [--wait SECONDS] [--bundle DIR] [-- TRAIN_FLAGS…]" >&2; exit 2 ;;
 esac

@@ -3,11 +3,12 @@ package io.rnnlab.runtime;
 import org.tensorflow.proto.ConfigProto;
 
 /**
- * How a TF session runs: thread pools, whether GPUs may be used, and whether TF compiles graphs
- * with XLA (off everywhere but in benchmarks: measured slower, docs/BENCHMARKS.md). Every graph
- * rnnlab runs (training, inference, export) takes its {@link ConfigProto} from here.
+ * How a TF session runs: thread pools, whether GPUs may be used, whether TF compiles graphs with
+ * XLA (training only, {@code --xla}), and whether a training graph on a GPU runs its recurrent
+ * layers as cuDNN kernels ({@code --recurrence cudnn}, the default) or unrolled for XLA to fuse.
+ * Every graph rnnlab runs (training, inference, export) takes its {@link ConfigProto} from here.
  */
-public record SessionOptions(int intraOpThreads, int interOpThreads, boolean allowGpu, boolean xla) {
+public record SessionOptions(int intraOpThreads, int interOpThreads, boolean allowGpu, boolean xla, boolean cudnn) {
   public static final SessionOptions DEFAULT = new SessionOptions(0, 0, true);
 
   public SessionOptions {
@@ -19,11 +20,15 @@ public record SessionOptions(int intraOpThreads, int interOpThreads, boolean all
   }
 
   public SessionOptions(int intraOpThreads, int interOpThreads, boolean allowGpu) {
-    this(intraOpThreads, interOpThreads, allowGpu, false);
+    this(intraOpThreads, interOpThreads, allowGpu, false, true);
   }
 
   public SessionOptions withXla(boolean on) {
-    return new SessionOptions(intraOpThreads, interOpThreads, allowGpu, on);
+    return new SessionOptions(intraOpThreads, interOpThreads, allowGpu, on, cudnn);
+  }
+
+  public SessionOptions withCudnn(boolean on) {
+    return new SessionOptions(intraOpThreads, interOpThreads, allowGpu, xla, on);
   }
 
   public static SessionOptions cpuOnly() {

@@ -98,12 +98,11 @@ public final class TrainingGraph implements AutoCloseable {
 
   /**
    * The recurrent layers run as one cuDNN kernel each where the session may use a GPU and one is
-   * there, else unrolled ({@link Network.Recurrence}). With XLA they stay unrolled: XLA cannot
-   * compile cuDNN's kernel, which would cut its clusters in pieces, while it fuses the unrolled
-   * steps itself (docs/BENCHMARKS.md, GPU).
+   * there and the options do not ask for unrolled layers ({@link SessionOptions#cudnn()}), else
+   * unrolled ({@link Network.Recurrence}).
    */
   public static TrainingGraph build(ModelSpec spec, AdamConfig adam, SessionOptions options) {
-    Network.Recurrence recurrence = options.allowGpu() && !options.xla() && Devices.gpuAvailable()
+    Network.Recurrence recurrence = options.allowGpu() && options.cudnn() && Devices.gpuAvailable()
         ? Network.Recurrence.CUDNN : Network.Recurrence.UNROLLED;
     return build(spec, adam, options, recurrence);
   }

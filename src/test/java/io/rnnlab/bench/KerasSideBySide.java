@@ -51,8 +51,8 @@ public final class KerasSideBySide {
         Double.parseDouble(a.getOrDefault("dropout", "0")), intFlag(a, "seq", 100),
         intFlag(a, "vocab", 65), LossOn.parse(a.getOrDefault("loss-on", "last")));
     boolean gpu = a.getOrDefault("device", "cpu").equals("gpu");
-    SessionOptions threads = new SessionOptions(intFlag(a, "intra", 2), intFlag(a, "inter", 2), gpu,
-        a.containsKey("xla"));
+    SessionOptions threads = new SessionOptions(intFlag(a, "intra", 2), intFlag(a, "inter", 2), gpu)
+        .withXla(a.containsKey("xla"));
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("side", "rnnlab");
     out.put("mode", args[0]);

@@ -95,12 +95,16 @@ class DeviceOptionsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"generate", "predict"})
-  void xlaIsRefusedOutsideTrainingInOneLine(String command) {
+  void xlaAndRecurrenceAreRefusedOutsideTrainingInOneLine(String command) {
     Outcome o = rnnlab(command, withLength(command, "--xla"));
     assertThat(o.code()).isEqualTo(Main.USAGE);
     assertThat(o.out()).isEmpty();
     assertThat(o.errLines()).containsExactly("rnnlab: error: --xla is for training: generation runs one character "
         + "per call, which XLA's compiled graphs make slower (docs/BENCHMARKS.md)");
+    Outcome unrolled = rnnlab(command, withLength(command, "--recurrence", "unrolled"));
+    assertThat(unrolled.code()).isEqualTo(Main.USAGE);
+    assertThat(unrolled.errLines()).containsExactly("rnnlab: error: --recurrence is for training: generation and "
+        + "prediction run their layers one step at a time");
   }
 
   @Test

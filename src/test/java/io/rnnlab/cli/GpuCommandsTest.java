@@ -67,7 +67,10 @@ class GpuCommandsTest {
     assertThat(o.code()).as(o.err()).isZero();
     List<String> lines = o.out().lines().toList();
     assertThat(lines.get(0)).startsWith("GPU found: training on /device:GPU:0").contains("| TensorFlow 2.18.0");
-    assertThat(lines.get(1)).startsWith("CUDA libraries: ").doesNotContain("not loaded");
+    // nvJitLink is loaded by the real cuSPARSE and cuSOLVER, not by TF: bench/gpu's --slim bundle puts
+    // stand-ins for those two, so there it stays unloaded.
+    assertThat(lines.get(1)).startsWith("CUDA libraries: ");
+    assertThat(lines.get(1).replace("not loaded: libnvJitLink.so.12; ", "")).doesNotContain("not loaded");
     for (String soname : CudaLibraries.SONAMES) {
       assertThat(lines.get(1)).contains(soname);
     }

@@ -94,6 +94,15 @@ class TrainCommandTest {
     assertThat(History.read(dir.resolve("history.csv"))).hasSize(1);
   }
 
+  /** The GPU's speed options are accepted anywhere; a CPU unrolls and XLA leaves CPU graphs alone. */
+  @Test
+  void xlaAndUnrolledRecurrenceTrainOnTheCpuToo(@TempDir Path dir) {
+    Run r = train("--preset", "hello-lstm", "--units", "8", "--max-steps", "3", "--sample-length", "0",
+        "--device", "cpu", "--xla", "--recurrence", "unrolled", "--out", dir.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(Double.parseDouble(History.read(dir.resolve("history.csv")).get(0).get("loss"))).isFinite();
+  }
+
   @Test
   void userMistakesAreOneLineWithExitCode2(@TempDir Path dir) throws Exception {
     Path empty = Files.createFile(dir.resolve("empty.txt"));
@@ -114,6 +123,7 @@ class TrainCommandTest {
         List.of("--preset", "hello-lstm", "--batch-size", "0", "--out", out),
         List.of("--preset", "hello-lstm", "--cell", "conv_lstm", "--out", out),
         List.of("--preset", "hello-lstm", "--device", "gpu", "--out", out),
+        List.of("--preset", "hello-lstm", "--recurrence", "lstm", "--out", out),
         List.of("--preset", "hello-lstm", "--resume", "--out", out),
         List.of("--preset", "hello-lstm", "--no-such-flag"));
     for (List<String> args : cases) {
